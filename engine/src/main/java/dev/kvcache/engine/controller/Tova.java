@@ -1,0 +1,39 @@
+package dev.kvcache.engine.controller;
+
+import dev.kvcache.engine.cache.ResidentSet;
+import dev.kvcache.engine.cache.SetFactory;
+
+/**
+ * TOVA, token omission via attention (Oren et al., "Transformers are Multi-State RNNs", 2024):
+ * after each stage the position named by the value read is admitted and the resident with the
+ * lowest attention at the current stage is evicted, ties uniformly at random. Departure: TOVA
+ * averages the attention over heads of one layer; the simulation has one head per stage.
+ */
+final class Tova implements AdaptiveController {
+    static final String NAME = "tova";
+
+    private final InitialCacheRule initial;
+
+    Tova(long s, ControllerSettings settings, SetFactory sets) {
+        this.initial = new InitialCacheRule(s, settings, sets);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ResidentSet beginTrial() {
+        return initial.draw();
+    }
+
+    @Override
+    public void afterStage(Trace trace, AdaptiveCache cache) {
+        if (cache.isResident(trace.named())) {
+            return;
+        }
+        cache.evictLowest(AdaptiveCache.Statistic.CURRENT_ATTENTION, null);
+        cache.admit(trace.named());
+    }
+}

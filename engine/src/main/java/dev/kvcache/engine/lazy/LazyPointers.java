@@ -1,0 +1,146 @@
+package dev.kvcache.engine.lazy;
+
+import dev.kvcache.engine.task.PointerLaw;
+import org.apache.commons.rng.UniformRandomProvider;
+
+/**
+ * The pointer map {@code f} of one trial, drawn by deferred decisions: {@code f(i)} is drawn the
+ * first time position {@code i} is followed, from its exact conditional law (uniform for a random
+ * function; uniform over the images not yet used for a random permutation).
+ *
+ * <p>Storage is an open-addressing hash table cleared in O(1) between trials by a generation
+ * stamp, so a trial costs time proportional to the positions it visits, whatever {@code n} is.
+ */
+final class LazyPointers {
+    private final long n;
+    private final PointerLaw law;
+    private final UniformRandomProvider rng;
+    private final StampedLongMap images = new StampedLongMap();
+    private final StampedLongMap usedImages = new StampedLongMap();
+
+    LazyPointers(long n, PointerLaw law, UniformRandomProvider rng) {
+        this.n = n;
+        this.law = law;
+        this.rng = rng;
+    }
+
+    /** Forgets every drawn pointer, starting a new independent map. */
+    void reset() {
+        images.clear();
+        if (law == PointerLaw.PERMUTATION) {
+            usedImages.clear();
+        }
+    }
+
+    /** Returns {@code f(i)}, drawing it if position {@code i} was never followed. */
+    long follow(long i) {
+        long known = images.get(i);
+        if (known >= 0) {
+            return known;
+        }
+        long image;
+        if (law == PointerLaw.FUNCTION) {
+            image = rng.nextLong(n);
+        } else {
+            // Rejection keeps the draw uniform over the unused images.
+            do {
+                image = rng.nextLong(n);
+            } while (usedImages.get(image) >= 0);
+            usedImages.put(image, i);
+        }
+        images.put(i, image);
+        return image;
+    }
+
+    /** Returns {@code f^hops(start)}. */
+    long jump(long start, long hops) {
+        long position = start;
+        for (long h = 0; h < hops; h++) {
+            position = follow(position);
+        }
+        return position;
+    }
+
+    /**
+     * A map from non-negative longs to non-negative longs with O(1) clearing. Absent keys read as
+     * {@code -1}.
+     */
+    static final class StampedLongMap {
+        private long[] keys = new long[64];
+        private long[] values = new long[64];
+        private int[] stamps = new int[64];
+        private int stamp = 1;
+        private int size;
+
+        void clear() {
+            size = 0;
+            stamp++;
+            if (stamp == Integer.MAX_VALUE) {
+                java.util.Arrays.fill(stamps, 0);
+                stamp = 1;
+            }
+        }
+
+        long get(long key) {
+            int mask = keys.length - 1;
+            int slot = (int) SlotHash.hash(key) & mask;
+            while (stamps[slot] == stamp) {
+                if (keys[slot] == key) {
+                    return values[slot];
+                }
+                slot = (slot + 1) & mask;
+            }
+            return -1;
+        }
+
+        void put(long key, long value) {
+            if (2 * (size + 1) > keys.length) {
+                grow();
+            }
+            int mask = keys.length - 1;
+            int slot = (int) SlotHash.hash(key) & mask;
+            while (stamps[slot] == stamp) {
+                if (keys[slot] == key) {
+                    values[slot] = value;
+                    return;
+                }
+                slot = (slot + 1) & mask;
+            }
+            stamps[slot] = stamp;
+            keys[slot] = key;
+            values[slot] = value;
+            size++;
+        }
+
+        private void grow() {
+            long[] oldKeys = keys;
+            long[] oldValues = values;
+            int[] oldStamps = stamps;
+            int oldStamp = stamp;
+            keys = new long[oldKeys.length * 2];
+            values = new long[oldKeys.length * 2];
+            stamps = new int[oldKeys.length * 2];
+            stamp = 1;
+            size = 0;
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldStamps[i] == oldStamp) {
+                    put(oldKeys[i], oldValues[i]);
+                }
+            }
+        }
+    }
+
+    /** A fast 64-bit hash for table slots (the Murmur3 finaliser). */
+    static final class SlotHash {
+        private SlotHash() {
+        }
+
+        static long hash(long key) {
+            long h = key;
+            h ^= h >>> 33;
+            h *= 0xff51afd7ed558ccdL;
+            h ^= h >>> 33;
+            return h;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.kvcache.jobs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Command-line entry of the separation job, for plain {@code java} (embedded local Spark) and for
+ * {@code spark-submit}. Exit codes: 0 every verdict passed, 1 a verdict failed, 2 invalid
+ * configuration or usage (nothing written), 3 runtime failure.
+ */
+@Command(name = "kvcache-separation", sortOptions = false, usageHelpAutoWidth = true,
+    description = {
+        "Monte Carlo check of the adaptive versus oblivious KV-cache separation on k-hop pointer chasing.",
+        "Reads the defaults, then CONFIG, then each --set; runs every cell of the grid on Spark; writes",
+        "cells.csv, cells.parquet, summary.json and config.conf into a new folder under --output."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:every verdict passed",
+        "1:at least one verdict failed",
+        "2:invalid configuration or usage; nothing was written",
+        "3:runtime failure"})
+public final class Main implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
+        description = "Experiment file (HOCON) overriding the defaults; without it the defaults alone run.")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+        description = "Override one configuration key, for example --set trials=1000000 or --set grid.n=[4096]. Repeatable.")
+    List<String> assignments = new ArrayList<>();
+
+    @Option(names = "--output", paramLabel = "DIR", defaultValue = "results",
+        description = "Root folder of run folders (a local path or a Hadoop URI such as hdfs://...). Default: ${DEFAULT-VALUE}.")
+    String output;
+
+    @Option(names = "--master", paramLabel = "URL",
+        description = "Spark master. Default: the one spark-submit set, else local[*].")
+    String master;
+
+    @Option(names = "--ui", description = "Start the Spark web UI (on 127.0.0.1 in local mode); it is off by default.")
+    boolean ui;
+
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE",
+        description = "Set a Spark configuration property, for example --spark-conf spark.executor.memory=4g. Repeatable.")
+    List<String> sparkConf = new ArrayList<>();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print this help and exit.")
+    boolean help;
+
+    @Override
+    public Integer call() {
+        return new SeparationCommand(this).execute();
+    }
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code, without exiting. */
+    public static int run(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
+            System.err.println("error: the run failed: " + exception);
+            exception.printStackTrace();
+            return ExitCodes.RUNTIME_FAILURE;
+        });
+        commandLine.setParameterExceptionHandler((exception, arguments) -> {
+            System.err.println("error: " + exception.getMessage());
+            System.err.println("Run with --help for the options.");
+            return ExitCodes.INVALID_INPUT;
+        });
+        return commandLine.execute(args);
+    }
+}

@@ -1,0 +1,160 @@
+package dev.kvcache.jobs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kvcache.jobs.config.ConfigLoader;
+import dev.kvcache.jobs.config.InvalidConfigException;
+import dev.kvcache.jobs.config.SeparationSettings;
+import dev.kvcache.jobs.output.ConsoleTable;
+import dev.kvcache.jobs.output.OutputRoot;
+import dev.kvcache.jobs.output.ResultWriter;
+import dev.kvcache.jobs.output.RunFolder;
+import dev.kvcache.jobs.plan.Plan;
+import dev.kvcache.jobs.plan.Planner;
+import dev.kvcache.jobs.run.SeparationJob;
+import dev.kvcache.jobs.run.UnitOutcome;
+import dev.kvcache.jobs.verdict.CellReport;
+import dev.kvcache.jobs.verdict.Verdicts;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One execution of the separation job: validate everything, start Spark, plan, run, judge,
+ * write, print. Input errors surface before anything is written.
+ */
+final class SeparationCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(SeparationCommand.class);
+    private static final String JOB = "separation";
+
+    private final Main options;
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+
+    SeparationCommand(Main options) {
+        this.options = options;
+    }
+
+    int execute() {
+        SeparationSettings settings;
+        Map<String, String> sparkConf;
+        try {
+            settings = ConfigLoader.load(options.config, options.assignments);
+            sparkConf = parseSparkConf(options.sparkConf);
+            SparkSessions.checkMaster(options.master);
+            OutputRoot.check(options.output);
+            Planner.checkSize(settings);
+        } catch (InvalidConfigException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+
+        ZonedDateTime startedAt = ZonedDateTime.now();
+        long startNanos = System.nanoTime();
+        try (SparkSession spark = SparkSessions.start("kvcache-" + JOB, options.master, options.ui, sparkConf)) {
+            int partitions = settings.partitions() > 0
+                ? settings.partitions()
+                : 4 * Math.max(1, spark.sparkContext().defaultParallelism());
+            Plan plan = Planner.plan(settings, partitions);
+            for (String line : plan.skipped()) {
+                LOG.warn("skipped grid combination {}", line);
+            }
+            LOG.info("planned {} cells, {} trials in {} work units over {} partitions (master {})",
+                plan.cells().size(), plan.totalTrials(), plan.unitCount(), partitions, spark.sparkContext().master());
+
+            List<UnitOutcome> outcomes = SeparationJob.run(spark, settings, plan);
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            LOG.info("ran {} trials in {} s", plan.totalTrials(), String.format(Locale.ROOT, "%.1f", seconds));
+
+            List<CellReport> reports = Verdicts.evaluate(plan.cells(), outcomes, settings.confidence(), settings.alpha());
+            boolean passed = reports.stream().allMatch(CellReport::passed);
+            String status = passed ? CellReport.PASS : CellReport.FAIL;
+
+            RunFolder folder = RunFolder.create(options.output, JOB, startedAt,
+                spark.sparkContext().hadoopConfiguration());
+            ResultWriter.writeConfig(folder, settings.resolved());
+            ResultWriter.writeCsv(folder, reports);
+            ResultWriter.writeParquet(spark, folder, reports);
+            ObjectNode run = runFields(settings, spark, plan, startedAt);
+            ResultWriter.writeSummary(folder, ResultWriter.summary(folder.runId(), status,
+                (System.nanoTime() - startNanos) / 1e9, reports, plan.skipped(), run));
+
+            out.println();
+            out.print(ConsoleTable.render(reports));
+            out.println();
+            printFailures(reports);
+            out.printf(Locale.ROOT, "%s: %d cells, %d trials, %.1f s; %s%n", status.toUpperCase(Locale.ROOT),
+                reports.size(), plan.totalTrials(), seconds, describe(reports));
+            out.println("results: " + folder.path());
+            return passed ? ExitCodes.PASS : ExitCodes.VERDICT_FAILED;
+        } catch (InvalidConfigException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        } catch (Exception e) {
+            // Spark reports task failures as a checked SparkException, so catch every exception here.
+            LOG.error("run failed", e);
+            err.println("error: the run failed: " + e);
+            return ExitCodes.RUNTIME_FAILURE;
+        }
+    }
+
+    private void printFailures(List<CellReport> reports) {
+        for (CellReport report : reports) {
+            if (CellReport.FAIL.equals(report.verdictModel())) {
+                out.printf(Locale.ROOT, "FAILED model verdict: %s: %d events in %d trials, exact P(E) = %.4g,"
+                        + " adjusted p = %.3g%n", report.cell().label(), report.counts().events(),
+                    report.counts().trials(), report.cell().exact(), report.modelAdjusted());
+            }
+            if (CellReport.FAIL.equals(report.verdictTheory())) {
+                out.printf(Locale.ROOT, "FAILED theory verdict: %s: %d events in %d trials, paper's value %.4g,"
+                        + " adjusted p = %.3g%n", report.cell().label(), report.counts().events(),
+                    report.counts().trials(), report.cell().paper(), report.theoryAdjusted());
+            }
+        }
+    }
+
+    private static String describe(List<CellReport> reports) {
+        long modelFailures = reports.stream().filter(r -> CellReport.FAIL.equals(r.verdictModel())).count();
+        long theoryTests = reports.stream().filter(r -> r.verdictTheory() != null).count();
+        long theoryFailures = reports.stream().filter(r -> CellReport.FAIL.equals(r.verdictTheory())).count();
+        return String.format(Locale.ROOT, "model verdicts failed: %d of %d; theory verdicts failed: %d of %d",
+            modelFailures, reports.size(), theoryFailures, theoryTests);
+    }
+
+    private ObjectNode runFields(SeparationSettings settings, SparkSession spark, Plan plan, ZonedDateTime startedAt) {
+        ObjectNode run = ResultWriter.newObject();
+        run.put("job", JOB);
+        run.put("config_file", options.config == null ? null : options.config.toString());
+        run.put("seed", settings.seed());
+        run.put("confidence", settings.confidence());
+        run.put("alpha", settings.alpha());
+        run.put("master", spark.sparkContext().master());
+        run.put("spark_version", spark.version());
+        run.put("java_version", System.getProperty("java.version"));
+        run.put("partitions", plan.partitions().size());
+        run.put("work_units", plan.unitCount());
+        run.put("started_at", startedAt.toOffsetDateTime().toString());
+        run.put("finished_at", ZonedDateTime.now().toOffsetDateTime().toString());
+        run.put("wall_seconds_before_writing", Duration.between(startedAt, ZonedDateTime.now()).toMillis() / 1e3);
+        return run;
+    }
+
+    private static Map<String, String> parseSparkConf(List<String> pairs) {
+        Map<String, String> conf = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int equals = pair.indexOf('=');
+            if (equals <= 0 || !pair.startsWith("spark.")) {
+                throw new InvalidConfigException("invalid --spark-conf '" + pair + "'; write --spark-conf spark.KEY=VALUE,"
+                    + " for example --spark-conf spark.executor.memory=4g");
+            }
+            conf.put(pair.substring(0, equals), pair.substring(equals + 1));
+        }
+        return conf;
+    }
+}

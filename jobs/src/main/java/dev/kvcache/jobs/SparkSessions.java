@@ -1,0 +1,56 @@
+package dev.kvcache.jobs;
+
+import dev.kvcache.jobs.config.InvalidConfigException;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Starts the job's SparkSession. Under {@code spark-submit} the master and the cluster settings
+ * come from it. Otherwise Spark runs embedded: {@code local[*]} unless another master is given,
+ * with the driver, block manager and UI bound to 127.0.0.1 and the UI off unless asked for.
+ */
+final class SparkSessions {
+    private static final Pattern MASTER = Pattern.compile(
+        "local|local\\[(\\*|[1-9]\\d*)(,[1-9]\\d*)?\\]|local-cluster\\[\\d+,\\d+,\\d+\\]"
+            + "|spark://[^\\s]+|yarn|k8s://[^\\s]+");
+
+    private SparkSessions() {
+    }
+
+    /**
+     * Checks the form of a master URL before Spark starts, so a typo fails as invalid input.
+     *
+     * @throws InvalidConfigException if {@code master} is not null and has none of the known forms
+     */
+    static void checkMaster(String master) {
+        if (master != null && !MASTER.matcher(master).matches()) {
+            throw new InvalidConfigException("invalid --master '" + master + "'; use local[*], local[N],"
+                + " spark://HOST:PORT, yarn or k8s://URL");
+        }
+    }
+
+    static SparkSession start(String appName, String master, boolean ui, Map<String, String> extra) {
+        SparkConf conf = new SparkConf().setAppName(appName);
+        boolean submitted = System.getProperty("spark.master") != null;
+        if (!submitted) {
+            conf.setMaster(master == null ? "local[*]" : master);
+        } else if (master != null) {
+            conf.setMaster(master);
+        }
+        String effectiveMaster = conf.get("spark.master", "local[*]");
+        if (effectiveMaster.startsWith("local")) {
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+            conf.setIfMissing("spark.ui.enabled", Boolean.toString(ui));
+        } else if (ui) {
+            conf.set("spark.ui.enabled", "true");
+        }
+        conf.setIfMissing("spark.ui.showConsoleProgress", "true");
+        for (Map.Entry<String, String> entry : extra.entrySet()) {
+            conf.set(entry.getKey(), entry.getValue());
+        }
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}

@@ -1,0 +1,232 @@
+package dev.kvcache.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.kvcache.engine.controller.ControllerRegistry;
+import dev.kvcache.engine.controller.ControllerSettings;
+import dev.kvcache.engine.controller.InitialCache;
+import dev.kvcache.engine.task.MissRule;
+import dev.kvcache.engine.task.PointerLaw;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Reads the separation job's settings: the bundled defaults ({@code defaults.conf}, a copy of
+ * {@code conf/defaults.conf}), overridden by an experiment file, overridden by {@code --set}
+ * assignments. Every key must exist in the defaults and every value is checked here, before any
+ * work starts; a failure is an {@link InvalidConfigException} naming the key, value and rule.
+ */
+public final class ConfigLoader {
+    /** The largest {@code n}: positions and their sums must stay within a signed 64-bit long. */
+    public static final long MAX_N = 1L << 62;
+    /** The largest {@code k}: a trial follows up to about {@code 2k} pointers. */
+    public static final long MAX_K = 1L << 30;
+    /** The largest trial count of one cell. */
+    public static final long MAX_TRIALS = 1_000_000_000_000_000L;
+
+    private static final String DEFAULTS_RESOURCE = "defaults.conf";
+
+    private ConfigLoader() {
+    }
+
+    /** Returns the bundled defaults. */
+    public static Config defaults() {
+        Config defaults = ConfigFactory.parseResources(ConfigLoader.class, "/" + DEFAULTS_RESOURCE,
+            ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+        return defaults.resolve();
+    }
+
+    /**
+     * Loads and validates the settings.
+     *
+     * @param file the experiment file, or {@code null} for the defaults alone
+     * @param assignments {@code key=value} overrides, applied in order
+     * @throws InvalidConfigException if a file is missing or malformed, a key is unknown, or a
+     *     value breaks its rule
+     */
+    public static SeparationSettings load(Path file, List<String> assignments) {
+        Config defaults = defaults();
+        Config merged = defaults;
+        if (file != null) {
+            Config experiment = parseFile(file);
+            rejectUnknownKeys(experiment, defaults, "in " + file);
+            merged = experiment.withFallback(merged);
+        }
+        for (String assignment : assignments) {
+            Config override = parseAssignment(assignment);
+            rejectUnknownKeys(override, defaults, "in --set " + assignment);
+            merged = override.withFallback(merged);
+        }
+        try {
+            merged = merged.resolve();
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("the configuration cannot be resolved: " + e.getMessage(), e);
+        }
+        return validate(merged);
+    }
+
+    private static Config parseFile(Path file) {
+        if (!Files.exists(file)) {
+            throw new InvalidConfigException("configuration file not found: " + file
+                + "; give the path of a HOCON file such as conf/separation.conf");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new InvalidConfigException("configuration file is not a readable file: " + file);
+        }
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return ConfigFactory.parseString(text, ConfigParseOptions.defaults()
+                .setSyntax(ConfigSyntax.CONF).setOriginDescription(file.toString()));
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("malformed configuration file " + file + ": " + e.getMessage(), e);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new InvalidConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Config parseAssignment(String assignment) {
+        int equals = assignment.indexOf('=');
+        if (equals <= 0) {
+            throw new InvalidConfigException("invalid --set '" + assignment + "'; write --set key=value, for example"
+                + " --set trials=1000000 or --set grid.n=[4096]");
+        }
+        try {
+            return ConfigFactory.parseString(assignment, ConfigParseOptions.defaults()
+                .setSyntax(ConfigSyntax.CONF).setOriginDescription("--set " + assignment));
+        } catch (ConfigException e) {
+            String hint = assignment.contains("^") ? "; write powers in quotes, for example --set 'grid.n=[\"2^20\"]'" : "";
+            throw new InvalidConfigException("malformed --set '" + assignment + "': " + e.getMessage() + hint, e);
+        }
+    }
+
+    private static void rejectUnknownKeys(Config candidate, Config defaults, String where) {
+        List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>();
+        collectLeaves(List.of(), candidate.root(), entries);
+        for (Map.Entry<String, ConfigValue> entry : entries) {
+            String key = entry.getKey();
+            boolean known;
+            try {
+                known = defaults.hasPathOrNull(key);
+            } catch (ConfigException e) {
+                known = false;
+            }
+            if (!known) {
+                throw new InvalidConfigException("unknown key '" + key + "' " + where + " (value "
+                    + entry.getValue().render() + "); known keys: " + String.join(", ", new TreeSet<>(leafKeys(defaults))));
+            }
+            if (defaults.getValue(key).valueType() == ConfigValueType.OBJECT) {
+                String example = leafKeys(defaults.getConfig(key)).stream().sorted().findFirst()
+                    .map(k -> key + "." + k).orElse(key);
+                throw new InvalidConfigException("invalid value for '" + key + "' " + where + ": "
+                    + entry.getValue().render() + "; '" + key + "' is a section, not a value, so set its keys"
+                    + " instead, for example " + example);
+            }
+        }
+    }
+
+    /**
+     * Collects every leaf of {@code object} with its dotted path, null values included (which
+     * {@link Config#entrySet()} leaves out, so a misspelt {@code key = null} would pass unseen).
+     */
+    private static void collectLeaves(List<String> prefix, ConfigObject object,
+                                      List<Map.Entry<String, ConfigValue>> out) {
+        for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+            List<String> path = new ArrayList<>(prefix);
+            path.add(entry.getKey());
+            if (entry.getValue() instanceof ConfigObject) {
+                collectLeaves(path, (ConfigObject) entry.getValue(), out);
+            } else {
+                out.add(Map.entry(ConfigUtil.joinPath(path), entry.getValue()));
+            }
+        }
+    }
+
+    private static List<String> leafKeys(Config config) {
+        List<String> keys = new ArrayList<>();
+        for (Map.Entry<String, ConfigValue> entry : config.entrySet()) {
+            keys.add(entry.getKey());
+        }
+        return keys;
+    }
+
+    private static SeparationSettings validate(Config config) {
+        List<Long> gridN = ConfigValues.integerList(config, "grid.n", 2, MAX_N);
+        List<Long> gridS = ConfigValues.integerList(config, "grid.s", 1, MAX_N);
+        List<Long> gridK = ConfigValues.integerList(config, "grid.k", 2, MAX_K);
+        long largestN = gridN.stream().mapToLong(Long::longValue).max().orElseThrow();
+        for (long s : gridS) {
+            if (s > largestN) {
+                throw InvalidConfigException.of("grid.s", s, "a cache size must not exceed n, and " + s
+                    + " exceeds every value of grid.n (largest " + largestN + ")");
+            }
+        }
+
+        List<String> controllers = ConfigValues.stringList(config, "grid.controllers");
+        for (String name : controllers) {
+            if (!ControllerRegistry.contains(name)) {
+                throw InvalidConfigException.of("grid.controllers", name, "unknown controller; known controllers: "
+                    + String.join(", ", ControllerRegistry.names()));
+            }
+        }
+        List<PointerLaw> laws = new ArrayList<>();
+        for (String name : ConfigValues.stringList(config, "grid.laws")) {
+            try {
+                laws.add(PointerLaw.fromConfigName(name));
+            } catch (IllegalArgumentException e) {
+                throw InvalidConfigException.of("grid.laws", name, "unknown pointer law; known laws: "
+                    + PointerLaw.knownNames());
+            }
+        }
+
+        long trials = ConfigValues.integer(config, "trials", 1, MAX_TRIALS);
+        double relError = ConfigValues.number(config, "precision.rel_error", 0, false, 1, true);
+        long maxTrials = ConfigValues.integer(config, "precision.max_trials", 1, MAX_TRIALS);
+        if (relError > 0 && maxTrials < trials) {
+            throw InvalidConfigException.of("precision.max_trials", maxTrials, "it must be at least trials ("
+                + trials + ") when precision.rel_error is set");
+        }
+        long seed = ConfigValues.integer(config, "seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        double confidence = ConfigValues.number(config, "confidence", 0, true, 1, true);
+        double alpha = ConfigValues.number(config, "alpha", 0, true, 1, true);
+        long answerTrials = ConfigValues.integer(config, "answer_trials", 0, MAX_TRIALS);
+        int partitions = (int) ConfigValues.integer(config, "partitions", 0, 1_000_000);
+        long unitTrials = ConfigValues.integer(config, "unit_trials", 1, 1L << 40);
+
+        MissRule missRule;
+        String missRuleName = ConfigValues.string(config, "miss_rule");
+        try {
+            missRule = MissRule.fromConfigName(missRuleName);
+        } catch (IllegalArgumentException e) {
+            throw InvalidConfigException.of("miss_rule", missRuleName, "unknown miss rule; known rules: "
+                + MissRule.knownNames());
+        }
+        long sinks = ConfigValues.integer(config, "window.sinks", 0, MAX_N);
+        String initialName = ConfigValues.string(config, "adaptive.initial");
+        InitialCache initial;
+        try {
+            initial = InitialCache.fromConfigName(initialName);
+        } catch (IllegalArgumentException e) {
+            throw InvalidConfigException.of("adaptive.initial", initialName, "unknown initial cache rule; known rules: "
+                + InitialCache.knownNames());
+        }
+
+        String resolved = config.root().render(ConfigRenderOptions.defaults()
+            .setOriginComments(false).setComments(false).setJson(false).setFormatted(true));
+        return new SeparationSettings(gridN, gridS, gridK, controllers, laws, trials, relError, maxTrials, seed,
+            confidence, alpha, answerTrials, partitions, unitTrials, missRule, new ControllerSettings(sinks, initial), resolved);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.kvcache.jobs.output;
+
+import dev.kvcache.jobs.verdict.CellReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders the cells as a fixed-width text table for the console. */
+public final class ConsoleTable {
+    private static final String[] HEADER = {
+        "n", "s", "k", "T", "controller", "law", "trials", "events", "p_event", "interval", "exact", "paper",
+        "regime", "model", "theory", "p_wrong", "trials/s",
+    };
+
+    private ConsoleTable() {
+    }
+
+    /** Returns the table, one line per cell, with a header line. */
+    public static String render(List<CellReport> reports) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(HEADER);
+        for (CellReport r : reports) {
+            var task = r.cell().task();
+            rows.add(new String[] {
+                power(task.n()), Long.toString(task.s()), Long.toString(task.k()), Integer.toString(task.stages()),
+                r.cell().controller(), task.law().configName(), Long.toString(r.counts().trials()),
+                Long.toString(r.counts().events()), number(r.event()),
+                "[" + number(r.eventInterval().low()) + ", " + number(r.eventInterval().high()) + "]",
+                number(r.cell().exact()), number(r.cell().paper()), r.cell().theoremRegime() ? "theorem" : "outside",
+                r.verdictModel(), r.verdictTheory() == null ? "-" : r.verdictTheory(), number(r.wrong()),
+                number(r.trialsPerSecond()),
+            });
+        }
+        int[] widths = new int[HEADER.length];
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                boolean numeric = c < 4 || (c >= 6 && c <= 11) || c >= 15;
+                String format = numeric ? "%" + widths[c] + "s" : "%-" + widths[c] + "s";
+                text.append(c == 0 ? "" : "  ").append(String.format(Locale.ROOT, format, row[c]));
+            }
+            text.append('\n');
+        }
+        return text.toString();
+    }
+
+    /** Formats a probability or rate with three significant digits; values that do not exist print as "-". */
+    static String number(double x) {
+        if (!Double.isFinite(x)) {
+            return "-";
+        }
+        if (x == 0) {
+            return "0";
+        }
+        return String.format(Locale.ROOT, "%.3g", x);
+    }
+
+    /** Prints exact powers of two as {@code 2^e}, which is how grids are usually written. */
+    static String power(long n) {
+        if (n >= 1024 && Long.bitCount(n) == 1) {
+            return "2^" + Long.numberOfTrailingZeros(n);
+        }
+        return Long.toString(n);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.kvcache.jobs.output;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kvcache.jobs.verdict.CellReport;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Writes a run's results into its folder: {@code cells.csv}, {@code cells.parquet},
+ * {@code config.conf} (the resolved configuration) and, last, {@code summary.json}, whose presence
+ * marks a finished run. JSON is strict: a number that does not exist is {@code null}.
+ */
+public final class ResultWriter {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ResultWriter() {
+    }
+
+    /** Writes the resolved configuration. */
+    public static void writeConfig(RunFolder folder, String resolved) throws IOException {
+        try (FSDataOutputStream out = folder.fileSystem().create(folder.file("config.conf"), false)) {
+            out.write(resolved.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Writes {@code cells.csv}; empty numbers stand for values that do not exist. */
+    public static void writeCsv(RunFolder folder, List<CellReport> reports) throws IOException {
+        if (reports.isEmpty()) {
+            return;
+        }
+        List<String> header = CellColumns.names(reports.get(0));
+        try (FSDataOutputStream out = folder.fileSystem().create(folder.file("cells.csv"), false);
+             Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+             CSVPrinter printer = new CSVPrinter(writer, CSVFormat.RFC4180.builder()
+                 .setHeader(header.toArray(new String[0])).setRecordSeparator('\n').get())) {
+            for (CellReport report : reports) {
+                List<String> record = new ArrayList<>();
+                for (Object value : CellColumns.of(report).values()) {
+                    record.add(csvText(value));
+                }
+                printer.printRecord(record);
+            }
+        }
+    }
+
+    private static String csvText(Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof Double) {
+            double x = (Double) value;
+            return Double.isFinite(x) ? Double.toString(x) : "";
+        }
+        if (value instanceof long[]) {
+            long[] values = (long[]) value;
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < values.length; i++) {
+                text.append(i == 0 ? "" : ";").append(values[i]);
+            }
+            return text.toString();
+        }
+        return value.toString();
+    }
+
+    /** Writes {@code cells.parquet} (one file, through Spark). */
+    public static void writeParquet(SparkSession spark, RunFolder folder, List<CellReport> reports) {
+        if (reports.isEmpty()) {
+            return;
+        }
+        Map<String, Object> example = CellColumns.of(reports.get(0));
+        List<StructField> fields = new ArrayList<>();
+        for (Map.Entry<String, Object> column : example.entrySet()) {
+            fields.add(DataTypes.createStructField(column.getKey(), sparkType(column.getValue()), true));
+        }
+        StructType schema = DataTypes.createStructType(fields);
+        List<Row> rows = new ArrayList<>();
+        for (CellReport report : reports) {
+            List<Object> values = new ArrayList<>();
+            for (Object value : CellColumns.of(report).values()) {
+                values.add(sparkValue(value));
+            }
+            rows.add(RowFactory.create(values.toArray()));
+        }
+        spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.ErrorIfExists)
+            .parquet(folder.file("cells.parquet").toString());
+    }
+
+    private static DataType sparkType(Object value) {
+        if (value instanceof Long) {
+            return DataTypes.LongType;
+        }
+        if (value instanceof Double) {
+            return DataTypes.DoubleType;
+        }
+        if (value instanceof Boolean) {
+            return DataTypes.BooleanType;
+        }
+        if (value instanceof long[]) {
+            return DataTypes.createArrayType(DataTypes.LongType, false);
+        }
+        return DataTypes.StringType;
+    }
+
+    private static Object sparkValue(Object value) {
+        if (value instanceof Double && !Double.isFinite((Double) value)) {
+            return null;
+        }
+        if (value instanceof long[]) {
+            long[] values = (long[]) value;
+            List<Long> list = new ArrayList<>(values.length);
+            for (long v : values) {
+                list.add(v);
+            }
+            return scala.jdk.javaapi.CollectionConverters.asScala(list).toSeq();
+        }
+        return value;
+    }
+
+    /** Writes {@code summary.json}. */
+    public static void writeSummary(RunFolder folder, ObjectNode summary) throws IOException {
+        Path target = folder.file("summary.json");
+        try (FSDataOutputStream out = folder.fileSystem().create(target, false)) {
+            out.write(MAPPER.writeValueAsBytes(summary));
+            out.write('\n');
+        }
+    }
+
+    /** Returns the summary document: run fields first, then one object per cell. */
+    public static ObjectNode summary(String runId, String status, double seconds, List<CellReport> reports,
+                                     List<String> skipped, ObjectNode run) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("run_id", runId);
+        root.put("status", status);
+        Json.putNumber(root, "seconds", seconds);
+        root.put("trials_total", reports.stream().mapToLong(r -> r.counts().trials()).sum());
+        root.put("cells_total", reports.size());
+        root.put("cells_failed", reports.stream().filter(r -> !r.passed()).count());
+        root.setAll(run);
+        ArrayNode skippedNode = root.putArray("skipped");
+        skipped.forEach(skippedNode::add);
+        ArrayNode cells = root.putArray("cells");
+        for (CellReport report : reports) {
+            ObjectNode cell = cells.addObject();
+            for (Map.Entry<String, Object> column : CellColumns.of(report).entrySet()) {
+                putValue(cell, column.getKey(), column.getValue());
+            }
+        }
+        return root;
+    }
+
+    private static void putValue(ObjectNode node, String field, Object value) {
+        if (value == null) {
+            node.putNull(field);
+        } else if (value instanceof Long) {
+            node.put(field, (Long) value);
+        } else if (value instanceof Double) {
+            Json.putNumber(node, field, (Double) value);
+        } else if (value instanceof Boolean) {
+            node.put(field, (Boolean) value);
+        } else if (value instanceof long[]) {
+            ArrayNode array = node.putArray(field);
+            for (long v : (long[]) value) {
+                array.add(v);
+            }
+        } else {
+            node.put(field, value.toString());
+        }
+    }
+
+    /** Returns a new empty JSON object for run-level fields. */
+    public static ObjectNode newObject() {
+        return MAPPER.createObjectNode();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.kvcache.jobs.output;
+
+import java.io.IOException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A run's own output folder under the output root, through the Hadoop FileSystem API so that
+ * {@code file://} and {@code hdfs://} roots both work. A folder is never reused: the run claims
+ * it by creating a marker file that must not exist yet, and takes the next suffix when the name
+ * is taken.
+ */
+public final class RunFolder {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final String MARKER = "_RUN";
+    private static final int MAX_ATTEMPTS = 1000;
+
+    private final FileSystem fileSystem;
+    private final Path path;
+    private final String runId;
+
+    private RunFolder(FileSystem fileSystem, Path path, String runId) {
+        this.fileSystem = fileSystem;
+        this.path = path;
+        this.runId = runId;
+    }
+
+    /**
+     * Creates a new folder {@code root/<job>-<UTC time>[-N]} and returns it.
+     *
+     * @throws IOException if the folder cannot be created or no free name is found
+     */
+    public static RunFolder create(String root, String job, ZonedDateTime startedAt, Configuration hadoop)
+        throws IOException {
+        Path rootPath = new Path(root);
+        FileSystem fileSystem = rootPath.getFileSystem(hadoop);
+        if (fileSystem instanceof LocalFileSystem) {
+            // The raw local file system writes no checksum side files (.NAME.crc), which only
+            // clutter a folder that people read; the shared cached instance stays unchanged.
+            fileSystem = ((LocalFileSystem) fileSystem).getRawFileSystem();
+        }
+        rootPath = fileSystem.makeQualified(rootPath);
+        String base = job + "-" + STAMP.format(startedAt.withZoneSameInstant(ZoneOffset.UTC));
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            String runId = attempt == 1 ? base : base + "-" + attempt;
+            Path candidate = new Path(rootPath, runId);
+            if (fileSystem.exists(candidate)) {
+                continue;
+            }
+            try (FSDataOutputStream marker = fileSystem.create(new Path(candidate, MARKER), false)) {
+                marker.writeBytes(runId + "\n");
+            } catch (FileAlreadyExistsException e) {
+                continue;
+            }
+            return new RunFolder(fileSystem, candidate, runId);
+        }
+        throw new IOException("no free run folder name under " + rootPath + " after " + MAX_ATTEMPTS + " attempts");
+    }
+
+    public FileSystem fileSystem() {
+        return fileSystem;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    /** Returns the path of {@code name} inside the folder. */
+    public Path file(String name) {
+        return new Path(path, name);
+    }
+}

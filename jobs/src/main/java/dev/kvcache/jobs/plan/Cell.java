@@ -1,0 +1,36 @@
+package dev.kvcache.jobs.plan;
+
+import dev.kvcache.engine.controller.ControllerClass;
+import dev.kvcache.engine.task.ChaseTask;
+import java.io.Serializable;
+
+/**
+ * One cell of the grid: a task, a controller and its planned trial count, with the values the
+ * verdicts compare against.
+ *
+ * @param index position of the cell in the run's table
+ * @param key stable identity of the cell's content, which seeds its randomness: the same cell
+ *     gets the same trials in any grid it is part of
+ * @param task the pointer-chasing task
+ * @param controller the controller's configuration name
+ * @param controllerClass oblivious, adaptive or outside the theorem's class
+ * @param trials trials to run
+ * @param answerTrials how many of them, the first ones, follow the query to its answer
+ * @param exact the exact {@code P(E)} of the model
+ * @param paper the theory's value ("How Much Cache Does Reasoning Need?"): {@code s/n} for
+ *     adaptive controllers, the bound {@code (s/(n-T))^T + 2T^3/n} for oblivious ones, {@code NaN}
+ *     for controllers outside the class
+ * @param theoremRegime whether {@code n >= 4k} and {@code s <= sqrt(n)/4}
+ */
+public record Cell(int index, long key, ChaseTask task, String controller, ControllerClass controllerClass,
+                   long trials, long answerTrials, double exact, double paper, boolean theoremRegime) implements Serializable {
+
+    public int stages() {
+        return task.stages();
+    }
+
+    /** Returns a short human-readable label, for logs and messages. */
+    public String label() {
+        return "n=" + task.n() + " s=" + task.s() + " k=" + task.k() + " " + controller + " " + task.law().configName();
+    }
+}

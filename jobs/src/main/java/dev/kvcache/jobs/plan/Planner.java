@@ -1,0 +1,172 @@
+package dev.kvcache.jobs.plan;
+
+import dev.kvcache.engine.controller.ControllerClass;
+import dev.kvcache.engine.controller.ControllerRegistry;
+import dev.kvcache.engine.exact.ExactValues;
+import dev.kvcache.engine.random.Seeds;
+import dev.kvcache.engine.task.ChaseTask;
+import dev.kvcache.engine.task.PointerLaw;
+import dev.kvcache.jobs.config.InvalidConfigException;
+import dev.kvcache.jobs.config.SeparationSettings;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.apache.commons.math3.distribution.NormalDistribution;
+
+/**
+ * Turns settings into a plan: the grid's cells (the product of its lists, minus the combinations
+ * with {@code s > n}, which are reported), their trial counts, and the work units dealt to
+ * partitions. Everything here is deterministic, and nothing random is created.
+ */
+public final class Planner {
+    private Planner() {
+    }
+
+    /** The most work units a plan may have; each is a small object on the driver. */
+    public static final long MAX_UNITS = 10_000_000;
+
+    /**
+     * Checks that the plan of {@code settings} stays within {@link #MAX_UNITS} work units, before
+     * anything is built.
+     *
+     * @throws InvalidConfigException if it does not; the message says which keys to change
+     */
+    public static void checkSize(SeparationSettings settings) {
+        long units = 0;
+        for (Cell cell : cells(settings, new ArrayList<>())) {
+            units += (cell.trials() + settings.unitTrials() - 1) / settings.unitTrials();
+            if (units > MAX_UNITS) {
+                throw InvalidConfigException.of("unit_trials", settings.unitTrials(), "the grid would need more than "
+                    + MAX_UNITS + " work units; raise unit_trials or lower trials (" + settings.trials() + ")");
+            }
+        }
+    }
+
+    /** Plans a run over {@code partitions} partitions. */
+    public static Plan plan(SeparationSettings settings, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
+        List<String> skipped = new ArrayList<>();
+        List<Cell> cells = cells(settings, skipped);
+        return new Plan(cells, skipped, deal(cells, settings.unitTrials(), partitions));
+    }
+
+    /** Returns the grid's cells in table order, adding a line to {@code skipped} per dropped combination. */
+    static List<Cell> cells(SeparationSettings settings, List<String> skipped) {
+        List<Cell> cells = new ArrayList<>();
+        for (long n : settings.gridN()) {
+            for (long s : settings.gridS()) {
+                if (s > n) {
+                    skipped.add("n=" + n + " s=" + s + ": the cache size s exceeds n");
+                    continue;
+                }
+                for (long k : settings.gridK()) {
+                    for (String controller : settings.controllers()) {
+                        for (PointerLaw law : settings.laws()) {
+                            cells.add(cell(cells.size(), settings, new ChaseTask(n, s, k, law, settings.missRule()),
+                                controller));
+                        }
+                    }
+                }
+            }
+        }
+        return cells;
+    }
+
+    private static Cell cell(int index, SeparationSettings settings, ChaseTask task, String controller) {
+        ControllerRegistry.Entry entry = ControllerRegistry.entry(controller);
+        double exact = entry.exact().eventProbability(task.law(), task.n(), task.s(), task.k());
+        double paper;
+        if (entry.controllerClass() == ControllerClass.ADAPTIVE) {
+            paper = ExactValues.adaptive(task.n(), task.s());
+        } else if (entry.controllerClass() == ControllerClass.OBLIVIOUS) {
+            paper = ExactValues.obliviousBound(task.n(), task.s(), task.k());
+        } else {
+            paper = Double.NaN;
+        }
+        boolean regime = ExactValues.inTheoremRegime(task.n(), task.s(), task.k());
+        long trials = trialsFor(settings, exact);
+        return new Cell(index, cellKey(settings, task, controller), task, controller, entry.controllerClass(), trials,
+            Math.min(trials, settings.answerTrials()), exact, paper, regime);
+    }
+
+    /**
+     * Returns a cell's trials: {@code trials}, or with a precision target the count whose interval
+     * half-width is about {@code rel_error * P(E)}, when that count is at most {@code max_trials}.
+     */
+    static long trialsFor(SeparationSettings settings, double exact) {
+        long base = settings.trials();
+        if (settings.relError() <= 0 || !(exact > 0) || exact >= 1) {
+            return base;
+        }
+        double z = new NormalDistribution().inverseCumulativeProbability(0.5 + settings.confidence() / 2);
+        double needed = Math.ceil(z * z * (1 - exact) / (exact * settings.relError() * settings.relError()));
+        if (needed > settings.maxTrials()) {
+            return base;
+        }
+        return Math.max(base, (long) needed);
+    }
+
+    /**
+     * Returns the stable identity of a cell: a 64-bit hash of everything that defines its trials,
+     * so adding or removing other cells never changes this cell's randomness.
+     */
+    static long cellKey(SeparationSettings settings, ChaseTask task, String controller) {
+        String canonical = "n=" + task.n() + ";s=" + task.s() + ";k=" + task.k() + ";controller=" + controller
+            + ";law=" + task.law().configName() + ";miss=" + task.missRule().configName()
+            + ";sinks=" + settings.controllerSettings().sinks()
+            + ";initial=" + settings.controllerSettings().initial().configName();
+        long h = 0xcbf29ce484222325L;
+        for (byte b : canonical.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return Seeds.mix(h);
+    }
+
+    /**
+     * Splits every cell into units of at most {@code unitTrials} trials and deals them to
+     * partitions by longest-processing-time-first, with the cost of a unit estimated from its
+     * trials (a few steps each until the first miss) and its answer trials (about {@code 2k}
+     * pointer steps each). Ties are broken by cell and block, so the deal is
+     * deterministic.
+     */
+    static List<List<WorkUnit>> deal(List<Cell> cells, long unitTrials, int partitions) {
+        List<WorkUnit> units = new ArrayList<>();
+        for (Cell cell : cells) {
+            long blocks = (cell.trials() + unitTrials - 1) / unitTrials;
+            for (long b = 0; b < blocks; b++) {
+                long first = b * unitTrials;
+                long trials = Math.min(unitTrials, cell.trials() - first);
+                long answers = Math.max(0, Math.min(trials, cell.answerTrials() - first));
+                units.add(new WorkUnit(cell.index(), b, trials, answers));
+            }
+        }
+        Comparator<WorkUnit> byCost = Comparator.<WorkUnit>comparingDouble(u -> -cost(cells.get(u.cellIndex()), u))
+            .thenComparingInt(WorkUnit::cellIndex).thenComparingLong(WorkUnit::block);
+        units.sort(byCost);
+        List<List<WorkUnit>> assigned = new ArrayList<>();
+        double[] load = new double[partitions];
+        for (int p = 0; p < partitions; p++) {
+            assigned.add(new ArrayList<>());
+        }
+        PriorityQueue<Integer> leastLoaded = new PriorityQueue<>(
+            Comparator.<Integer>comparingDouble(p -> load[p]).thenComparingInt(p -> p));
+        for (int p = 0; p < partitions; p++) {
+            leastLoaded.add(p);
+        }
+        for (WorkUnit unit : units) {
+            int p = leastLoaded.poll();
+            assigned.get(p).add(unit);
+            load[p] += cost(cells.get(unit.cellIndex()), unit);
+            leastLoaded.add(p);
+        }
+        return assigned;
+    }
+
+    private static double cost(Cell cell, WorkUnit unit) {
+        return (double) unit.trials() * (cell.stages() + 8) + (double) unit.answerTrials() * 2 * cell.task().k();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.kvcache.jobs.run;
+
+import dev.kvcache.engine.controller.ControllerSettings;
+import dev.kvcache.engine.estimate.TrialCounts;
+import dev.kvcache.engine.lazy.LazyEngine;
+import dev.kvcache.engine.random.Seeds;
+import dev.kvcache.jobs.plan.Cell;
+import dev.kvcache.jobs.plan.WorkUnit;
+
+/** Runs one work unit on the lazy engine with the unit's own random stream. */
+public final class UnitRunner {
+    private UnitRunner() {
+    }
+
+    /** Runs {@code unit} of {@code cell}; the result depends only on the seed, the cell and the unit. */
+    public static UnitOutcome run(Cell cell, WorkUnit unit, long seed, ControllerSettings settings) {
+        long start = System.nanoTime();
+        TrialCounts counts = new TrialCounts(cell.stages());
+        LazyEngine engine = new LazyEngine(cell.task(), cell.controller(), settings,
+            Seeds.unitGenerator(seed, cell.key(), unit.block()));
+        engine.run(unit.trials(), unit.answerTrials(), counts);
+        return new UnitOutcome(counts, System.nanoTime() - start);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.kvcache.jobs.verdict;
+
+import dev.kvcache.engine.controller.ControllerClass;
+import dev.kvcache.engine.estimate.TrialCounts;
+import dev.kvcache.engine.stats.Binomial;
+import dev.kvcache.engine.stats.Holm;
+import dev.kvcache.engine.stats.Interval;
+import dev.kvcache.jobs.plan.Cell;
+import dev.kvcache.jobs.run.UnitOutcome;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Computes each cell's estimates and verdicts.
+ *
+ * <ul>
+ *   <li>{@code model}: the count of {@code E} is consistent with the exact {@code P(E)} of the
+ *       model (two-sided exact binomial test). A failure means the engine is wrong.</li>
+ *   <li>{@code theory}, inside the theorem regime only: adaptive controllers consistent with
+ *       {@code s/n} (two-sided); oblivious controllers not above the bound
+ *       {@code (s/(n-T))^T + 2T^3/n} (one-sided). Both are results of "How Much Cache Does
+ *       Reasoning Need? Depth-Cache Tradeoffs in KV-Compressed Transformers". Controllers
+ *       outside the class get none.</li>
+ * </ul>
+ * All p-values of the run form one family, adjusted by Holm's method; a test fails when its
+ * adjusted p-value is below {@code alpha}, so the chance of any false failure is at most
+ * {@code alpha}.
+ */
+public final class Verdicts {
+    private Verdicts() {
+    }
+
+    /** Evaluates every cell; {@code outcomes} are in cell order. */
+    public static List<CellReport> evaluate(List<Cell> cells, List<UnitOutcome> outcomes, double confidence,
+                                            double alpha) {
+        int count = cells.size();
+        double[] modelP = new double[count];
+        double[] theoryP = new double[count];
+        List<Double> family = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Cell cell = cells.get(i);
+            TrialCounts counts = outcomes.get(i).counts();
+            modelP[i] = Binomial.pValueTwoSided(counts.events(), counts.trials(), clamp(cell.exact()));
+            family.add(modelP[i]);
+            theoryP[i] = theoryPValue(cell, counts);
+            if (!Double.isNaN(theoryP[i])) {
+                family.add(theoryP[i]);
+            }
+        }
+        double[] adjusted = Holm.adjust(family.stream().mapToDouble(Double::doubleValue).toArray());
+
+        List<CellReport> reports = new ArrayList<>(count);
+        int next = 0;
+        for (int i = 0; i < count; i++) {
+            Cell cell = cells.get(i);
+            UnitOutcome outcome = outcomes.get(i);
+            TrialCounts counts = outcome.counts();
+            double modelAdjusted = adjusted[next++];
+            double theoryAdjusted = Double.NaN;
+            String verdictTheory = null;
+            if (!Double.isNaN(theoryP[i])) {
+                theoryAdjusted = adjusted[next++];
+                verdictTheory = theoryAdjusted < alpha ? CellReport.FAIL : CellReport.PASS;
+            }
+            long trials = counts.trials();
+            Interval eventInterval = Binomial.clopperPearson(counts.events(), trials, confidence);
+            long answered = counts.answered();
+            Interval wrongInterval = answered > 0 ? Binomial.clopperPearson(counts.wrong(), answered, confidence) : null;
+            double wrong = answered > 0 ? (double) counts.wrong() / answered : Double.NaN;
+            reports.add(new CellReport(cell, counts, outcome.nanos() / 1e9, (double) counts.events() / trials,
+                eventInterval, wrong, wrongInterval, modelP[i], modelAdjusted,
+                modelAdjusted < alpha ? CellReport.FAIL : CellReport.PASS, theoryP[i], theoryAdjusted, verdictTheory));
+        }
+        return reports;
+    }
+
+    private static double theoryPValue(Cell cell, TrialCounts counts) {
+        if (!cell.theoremRegime()) {
+            return Double.NaN;
+        }
+        if (cell.controllerClass() == ControllerClass.ADAPTIVE) {
+            return Binomial.pValueTwoSided(counts.events(), counts.trials(), clamp(cell.paper()));
+        }
+        if (cell.controllerClass() == ControllerClass.OBLIVIOUS) {
+            return Binomial.pValueAbove(counts.events(), counts.trials(), clamp(cell.paper()));
+        }
+        return Double.NaN;
+    }
+
+    /** Bounds such as the oblivious one can exceed 1; a probability test needs a value in [0, 1]. */
+    private static double clamp(double p) {
+        return Math.max(0.0, Math.min(1.0, p));
+    }
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Launches the separation job: on embedded local Spark with plain java (the default), or through
+# spark-submit for any other master. Builds the project first when the jars are missing or older
+# than the sources. Run ./submit.sh --help for the options.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JOBS_TARGET="$ROOT/jobs/target"
+LOCAL_JAR="$JOBS_TARGET/kvcache-jobs.jar"
+MAIN_CLASS="dev.kvcache.jobs.Main"
+DEFAULT_CONFIG="$ROOT/conf/separation.conf"
+
+usage() {
+  cat <<'USAGE'
+Usage: ./submit.sh [CONFIG] [options] [-- spark-submit options]
+
+Runs the separation job (Monte Carlo check of adaptive versus oblivious KV-cache controllers).
+Without CONFIG it runs conf/separation.conf on embedded Spark with local[*]; only Java 17 and
+Maven are needed, and the project is built first when needed.
+
+Arguments:
+  CONFIG                 Experiment file (HOCON) overriding conf/defaults.conf.
+
+Options:
+  --set KEY=VALUE        Override one configuration key, for example --set trials=1000000 or
+                         --set grid.n=[4096]. Repeatable; applied after CONFIG, in order.
+  --output DIR           Root folder of the run folders (local path or Hadoop URI such as
+                         hdfs://host/path). Each run writes a new folder there. Default: results
+  --master URL           Spark master. local[...] (default local[*]) runs embedded with plain
+                         java; any other master (spark://..., yarn, k8s://...) runs through
+                         spark-submit from $SPARK_HOME/bin or the PATH, with the application jar.
+  --ui                   Start the Spark web UI (off by default; on 127.0.0.1 in local mode).
+  --rebuild              Rebuild the jars before running, even when they look current.
+  -h, --help             Print this help and exit.
+  -- OPTIONS             Everything after -- goes to spark-submit (for example
+                         --executor-memory 4g --conf spark.executor.cores=2). In local mode only
+                         --driver-memory SIZE and --conf spark.KEY=VALUE are accepted.
+
+Exit codes:
+  0  every verdict passed
+  1  the run finished and at least one verdict failed
+  2  invalid configuration or usage; nothing was written
+  3  runtime failure
+
+Environment:
+  SPARK_HOME             Where spark-submit is looked for first, for non-local masters.
+  JAVA                   The java executable for local runs (default: java on the PATH).
+USAGE
+}
+
+fail_usage() {
+  echo "error: $1" >&2
+  echo "Run ./submit.sh --help for the options." >&2
+  exit 2
+}
+
+config=""
+master=""
+rebuild=0
+job_args=()
+submit_args=()
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -h|--help)
+      usage
+      exit 0
+      ;;
+    --set|--output)
+      [[ $# -ge 2 ]] || fail_usage "$1 needs a value"
+      job_args+=("$1" "$2")
+      shift 2
+      ;;
+    --set=*|--output=*)
+      job_args+=("$1")
+      shift
+      ;;
+    --master)
+      [[ $# -ge 2 ]] || fail_usage "--master needs a URL, for example local[2] or spark://127.0.0.1:7077"
+      master="$2"
+      shift 2
+      ;;
+    --master=*)
+      master="${1#--master=}"
+      shift
+      ;;
+    --ui)
+      job_args+=("--ui")
+      shift
+      ;;
+    --rebuild)
+      rebuild=1
+      shift
+      ;;
+    --)
+      shift
+      submit_args=("$@")
+      break
+      ;;
+    -*)
+      fail_usage "unknown option '$1'"
+      ;;
+    *)
+      [[ -z "$config" ]] || fail_usage "only one CONFIG file may be given; got '$config' and '$1'"
+      config="$1"
+      shift
+      ;;
+  esac
+done
+
+if [[ -z "$config" ]]; then
+  config="$DEFAULT_CONFIG"
+fi
+if [[ ! -f "$config" ]]; then
+  fail_usage "configuration file not found: $config"
+fi
+config="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
+
+find_spark_submit() {
+  if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
+    spark_submit="$SPARK_HOME/bin/spark-submit"
+  elif command -v spark-submit >/dev/null 2>&1; then
+    spark_submit="$(command -v spark-submit)"
+  else
+    echo "error: master '$master' needs spark-submit, which was found neither in \$SPARK_HOME/bin" \
+      "(SPARK_HOME=${SPARK_HOME:-unset}) nor on the PATH; install Spark 4 or set SPARK_HOME," \
+      "or run with --master local[*]" >&2
+    exit 2
+  fi
+}
+
+local_mode=0
+[[ -z "$master" || "$master" == local* ]] && local_mode=1
+spark_submit=""
+[[ $local_mode -eq 1 ]] || find_spark_submit
+
+needs_build() {
+  [[ $rebuild -eq 1 ]] && return 0
+  [[ -f "$LOCAL_JAR" && -d "$JOBS_TARGET/lib" ]] || return 0
+  [[ -n "$(ls "$JOBS_TARGET"/kvcache-jobs-*-app.jar 2>/dev/null)" ]] || return 0
+  # Any source, resource or build file newer than the jar means the jar is stale.
+  [[ -z "$(find "$ROOT/pom.xml" "$ROOT/engine/pom.xml" "$ROOT/jobs/pom.xml" "$ROOT/engine/src/main" \
+      "$ROOT/jobs/src/main" "$ROOT/conf/defaults.conf" -newer "$LOCAL_JAR" -print -quit 2>/dev/null)" ]] || return 0
+  return 1
+}
+
+if needs_build; then
+  command -v mvn >/dev/null 2>&1 || { echo "error: Maven (mvn) is needed to build the project; install it and retry" >&2; exit 3; }
+  echo "Building the project (mvn -DskipTests package)..." >&2
+  if ! (cd "$ROOT" && mvn -B -q -DskipTests package >&2); then
+    echo "error: the build failed; see the Maven output above" >&2
+    exit 3
+  fi
+fi
+
+if [[ $local_mode -eq 1 ]]; then
+  java_bin="${JAVA:-java}"
+  heap=()
+  spark_conf=()
+  i=0
+  while [[ $i -lt ${#submit_args[@]} ]]; do
+    option="${submit_args[$i]}"
+    case "$option" in
+      --driver-memory)
+        [[ $((i + 1)) -lt ${#submit_args[@]} ]] || fail_usage "--driver-memory needs a size, for example 8g"
+        heap=("-Xmx${submit_args[$((i + 1))]}")
+        i=$((i + 2))
+        ;;
+      --conf)
+        [[ $((i + 1)) -lt ${#submit_args[@]} ]] || fail_usage "--conf needs spark.KEY=VALUE"
+        spark_conf+=("--spark-conf" "${submit_args[$((i + 1))]}")
+        i=$((i + 2))
+        ;;
+      *)
+        fail_usage "spark-submit option '$option' applies only with a cluster master; in local mode use --driver-memory or --conf"
+        ;;
+    esac
+  done
+  run_tmp="$JOBS_TARGET/tmp"
+  mkdir -p "$run_tmp"
+  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+  master_args=()
+  [[ -n "$master" ]] && master_args=("--master" "$master")
+  exec "$java_bin" @"$ROOT/conf/jvm-options.txt" "${heap[@]}" \
+    -Djava.io.tmpdir="$run_tmp" \
+    -Dlog4j.configurationFile="$ROOT/conf/log4j2.properties" \
+    -cp "$JOBS_TARGET/lib/*:$LOCAL_JAR" "$MAIN_CLASS" \
+    "$config" "${master_args[@]}" "${job_args[@]}" "${spark_conf[@]}"
+fi
+
+app_jar="$(ls "$JOBS_TARGET"/kvcache-jobs-*-app.jar | head -n 1)"
+exec "$spark_submit" --master "$master" --class "$MAIN_CLASS" "${submit_args[@]}" \
+  "$app_jar" "$config" "${job_args[@]}"
