@@ -12,8 +12,9 @@ import org.apache.commons.math3.fraction.BigFraction;
 /**
  * Exhaustive exact computation, for tiny {@code n}, of the probability of the event {@code E}
  * (all {@code T} reads hit), of a correct answer ({@code c_T = f^k(x0)}) and of the stage of the
- * first miss, for the controllers {@code random-fresh}, {@code random-fixed}, {@code window} and
- * {@code follow}. It is the reference that the Monte Carlo engines and the closed forms of
+ * first miss, for the controllers {@code random-fresh}, {@code random-fixed}, {@code window},
+ * {@code strided}, {@code follow}, {@code heavy-hitter}, {@code tova} and {@code query-aware}.
+ * It is the reference that the Monte Carlo engines and the closed forms of
  * {@link ExactValues} are tested against, so it follows the trial definition step by step and
  * shares no code with the engines.
  *
@@ -32,7 +33,33 @@ import org.apache.commons.math3.fraction.BigFraction;
  *       {@code lastUse = t}. A value {@code v = c_t} that is resident gets {@code lastUse = t} and
  *       the cache is kept; otherwise {@code v} is admitted with {@code lastUse = t} in place of the
  *       resident with the smallest {@code lastUse}, ties broken uniformly at random.</li>
+ *   <li>{@code strided}: the set {@code {o + j * stride : j = 0..s-1}} with
+ *       {@code stride = floor(n/s)} and the offset {@code o} uniform on {@code [0, stride)},
+ *       drawn once for all stages;</li>
+ *   <li>{@code heavy-hitter} (the H2O rule): {@code C_1} from the initial rule. Every resident
+ *       has an accumulated attention {@code A} and an admission stage {@code D}, both 0 for the
+ *       initial residents. At every stage the attended position gets {@code A += 1}. After stage
+ *       {@code t < T} a value {@code v = c_t} that is resident keeps the cache. Otherwise
+ *       {@code v} is admitted with {@code A = 0} and {@code D = t} in place of a resident of
+ *       smallest {@code A}, then smallest {@code D}, chosen uniformly among the remaining
+ *       ties;</li>
+ *   <li>{@code tova} (the TOVA rule): {@code C_1} from the initial rule. After stage
+ *       {@code t < T} a value {@code v = c_t} that is resident keeps the cache. Otherwise
+ *       {@code v} is admitted in place of a resident of smallest attention at stage {@code t},
+ *       which is 1 for the attended position and 0 for the others, chosen uniformly among the
+ *       tied ones. So for {@code s >= 2} the attended position stays;</li>
+ *   <li>{@code query-aware} (Quest-like retrieval, outside the adaptive class because it chooses
+ *       the cache after seeing the query): the cache of stage {@code t} is the {@code s}
+ *       positions of smallest rank around {@code r = c_(t-1)}, which means {@code r}, then
+ *       increasing circular distance, and the smaller position first at equal distance. So
+ *       every read hits.</li>
  * </ul>
+ *
+ * <p>Note: after stage {@code t < T} every adaptive rule here makes {@code v = c_t} resident, and
+ * {@code c_t} is the next read. So only the first read can miss, and {@code c_T = f^k(a)} for the
+ * position {@code a} attended at stage 1. For the same initial rule and miss rule,
+ * {@code follow}, {@code heavy-hitter} and {@code tova} therefore give the same {@link Result}.
+ * Their eviction orders differ only in which other positions stay resident.
  *
  * <p>Every random choice is uniform and independent: the map {@code f} (a uniform function or
  * permutation), {@code x0}, the caches, the uniform miss choices and the tie-breaks. The default
@@ -55,11 +82,19 @@ public final class Enumeration {
     public static final String RANDOM_FIXED = "random-fixed";
     /** Controller name: the StreamingLLM window of sinks and recent positions for all stages. */
     public static final String WINDOW = "window";
+    /** Controller name: every {@code floor(n/s)}-th position from a uniform offset, for all stages. */
+    public static final String STRIDED = "strided";
     /** Controller name: admit the value read, evict the least recently used resident. */
     public static final String FOLLOW = "follow";
-    /** Initial-cache rule of {@code follow}: a uniform {@code s}-subset. */
+    /** Controller name: admit the value read, evict the lowest accumulated attention (ties: oldest). */
+    public static final String HEAVY_HITTER = "heavy-hitter";
+    /** Controller name: admit the value read, evict the lowest attention at the current stage. */
+    public static final String TOVA = "tova";
+    /** Controller name, outside the adaptive class: the {@code s} positions nearest to the read position. */
+    public static final String QUERY_AWARE = "query-aware";
+    /** Initial-cache rule of the adaptive controllers: a uniform {@code s}-subset. */
     public static final String INITIAL_RANDOM = "random";
-    /** Initial-cache rule of {@code follow}: the window. */
+    /** Initial-cache rule of the adaptive controllers: the window. */
     public static final String INITIAL_WINDOW = "window";
     /** Default number of sink positions of the window. */
     public static final int DEFAULT_SINKS = 4;
@@ -68,7 +103,8 @@ public final class Enumeration {
     /** Largest supported number of stages {@code T}, so {@code k <= 2^MAX_STAGES}. */
     public static final int MAX_STAGES = 5;
 
-    private static final List<String> CONTROLLERS = List.of(RANDOM_FRESH, RANDOM_FIXED, WINDOW, FOLLOW);
+    private static final List<String> CONTROLLERS =
+            List.of(RANDOM_FRESH, RANDOM_FIXED, WINDOW, STRIDED, FOLLOW, HEAVY_HITTER, TOVA, QUERY_AWARE);
     private static final List<String> INITIAL_RULES = List.of(INITIAL_RANDOM, INITIAL_WINDOW);
 
     private Enumeration() {
@@ -118,9 +154,11 @@ public final class Enumeration {
     /**
      * Computes the exact probabilities by revealing the pointer map on demand.
      *
-     * @param controller one of {@code random-fresh}, {@code random-fixed}, {@code window}, {@code follow}
-     * @param initial the initial-cache rule of {@code follow}, {@code random} or {@code window}.
-     *     It is validated for every controller but only used by {@code follow}
+     * @param controller one of {@code random-fresh}, {@code random-fixed}, {@code window},
+     *     {@code strided}, {@code follow}, {@code heavy-hitter}, {@code tova}, {@code query-aware}
+     * @param initial the initial-cache rule of the adaptive controllers, {@code random} or
+     *     {@code window}. It is validated for every controller but only used by {@code follow},
+     *     {@code heavy-hitter} and {@code tova}
      * @param rule the miss rule
      * @param law the pointer law
      * @param n number of positions, {@code 2 <= n <= MAX_N}
@@ -191,7 +229,11 @@ public final class Enumeration {
             case RANDOM_FRESH -> TrialTree.Kind.RANDOM_FRESH;
             case RANDOM_FIXED -> TrialTree.Kind.RANDOM_FIXED;
             case WINDOW -> TrialTree.Kind.WINDOW;
-            default -> TrialTree.Kind.FOLLOW;
+            case STRIDED -> TrialTree.Kind.STRIDED;
+            case FOLLOW -> TrialTree.Kind.FOLLOW;
+            case HEAVY_HITTER -> TrialTree.Kind.HEAVY_HITTER;
+            case TOVA -> TrialTree.Kind.TOVA;
+            default -> TrialTree.Kind.QUERY_AWARE;
         };
         return new TrialTree(kind, INITIAL_WINDOW.equals(initial), rule, law, n, s, k, sinks);
     }

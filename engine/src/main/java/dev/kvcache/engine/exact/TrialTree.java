@@ -4,7 +4,10 @@ import dev.kvcache.engine.task.MissRule;
 import dev.kvcache.engine.task.PointerLaw;
 import dev.kvcache.engine.task.Stages;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.commons.math3.fraction.BigFraction;
 
 /**
  * A depth-first walk over every random choice of one trial: the start {@code x0}, the caches, the
@@ -19,7 +22,12 @@ import java.util.stream.IntStream;
 final class TrialTree {
     /** The controllers that the enumeration reproduces. */
     enum Kind {
-        RANDOM_FRESH, RANDOM_FIXED, WINDOW, FOLLOW
+        RANDOM_FRESH, RANDOM_FIXED, WINDOW, STRIDED, FOLLOW, HEAVY_HITTER, TOVA, QUERY_AWARE;
+
+        /** Returns whether the controller updates the cache from the trace after each stage. */
+        boolean isAdaptive() {
+            return this == FOLLOW || this == HEAVY_HITTER || this == TOVA;
+        }
     }
 
     private static final int UNKNOWN = -1;
@@ -36,6 +44,10 @@ final class TrialTree {
     private final long[] jumps;
     private final int windowMask;
     private final int[] subsets;
+    /** For strided: one set per offset, all equally likely. */
+    private final int[] stridedMasks;
+    /** For query-aware: {@code queryAwareMasks[r]} is the cache of a stage that reads {@code r}. */
+    private final int[] queryAwareMasks;
     /** {@code nearest[mask][r]}: the resident of {@code mask} nearest to {@code r} in circular distance. */
     private final int[][] nearest;
     /** For random-fresh: the attended positions after reading {@code r}, with integer weights. */
@@ -45,7 +57,14 @@ final class TrialTree {
     private final OutcomeBuckets buckets;
 
     private final int[] pointer;
+    /** Follow: the last stage that used each resident. */
     private final int[] lastUse;
+    /** Heavy-hitter: the accumulated attention of each resident. */
+    private final int[] score;
+    /** Heavy-hitter: the stage that admitted each resident, 0 for the initial ones. */
+    private final int[] admitted;
+    /** The law of the cache of stage {@code T}, recorded only by {@link #runOneInput}. */
+    private Map<Integer, BigFraction> lastCacheLaw;
     private int usedImages;
     private int revealed;
     private int start;
@@ -67,6 +86,11 @@ final class TrialTree {
         }
         this.windowMask = windowMask(n, s, sinks);
         this.subsets = subsetsOfSize(n, s);
+        this.stridedMasks = stridedMasks(n, s);
+        this.queryAwareMasks = new int[n];
+        for (int read = 0; read < n; read++) {
+            queryAwareMasks[read] = arcMask(n, s, read);
+        }
         this.nearest = nearestTable(n);
         this.freshDenominator = Math.multiplyExact((long) subsets.length, s);
         this.freshTargets = new int[n][];
@@ -75,6 +99,8 @@ final class TrialTree {
         this.buckets = new OutcomeBuckets(stages);
         this.pointer = new int[n];
         this.lastUse = new int[n];
+        this.score = new int[n];
+        this.admitted = new int[n];
     }
 
     /** Walks every trial with the pointer map revealed on demand, and returns the sums. */
@@ -106,6 +132,45 @@ final class TrialTree {
             permute(0, 0, mapCount);
         }
         return buckets.toResult();
+    }
+
+    /**
+     * Walks every random choice of the controller and miss rule for one given map and start, and
+     * returns the sums together with the law of the cache {@code C_T} read at the last stage.
+     *
+     * @throws IllegalArgumentException if the controller is random-fresh (its caches are not
+     *     materialised), if {@code map} does not have {@code n} values in {@code [0, n)}, or if
+     *     {@code x0} is outside {@code [0, n)}
+     */
+    OneInput runOneInput(int[] map, int x0) {
+        if (kind == Kind.RANDOM_FRESH) {
+            throw new IllegalArgumentException(
+                    "random-fresh draws a new cache at every read, so it has no last cache to record");
+        }
+        if (map.length != n || Arrays.stream(map).anyMatch(value -> value < 0 || value >= n)) {
+            throw new IllegalArgumentException("map must have " + n + " values in [0, " + n + "), got "
+                    + Arrays.toString(map));
+        }
+        if (x0 < 0 || x0 >= n) {
+            throw new IllegalArgumentException("x0 must be in [0, " + n + "), got " + x0);
+        }
+        System.arraycopy(map, 0, pointer, 0, n);
+        lastCacheLaw = new HashMap<>();
+        start = x0;
+        firstMiss = 0;
+        chooseInitialCache(1, 1);
+        Map<Integer, BigFraction> law = Map.copyOf(lastCacheLaw);
+        lastCacheLaw = null;
+        return new OneInput(buckets.toResult(), law);
+    }
+
+    /**
+     * The outcome of {@link #runOneInput}.
+     *
+     * @param result the sums over the controller's and the miss rule's random choices
+     * @param lastCacheLaw the probability of each cache {@code C_T}, as a bit mask of positions
+     */
+    record OneInput(Enumeration.Result result, Map<Integer, BigFraction> lastCacheLaw) {
     }
 
     private void advanceOdometer() {
@@ -143,30 +208,34 @@ final class TrialTree {
 
     private void chooseInitialCache(long numerator, long denominator) {
         Arrays.fill(lastUse, 0);
+        Arrays.fill(score, 0);
+        Arrays.fill(admitted, 0);
         switch (kind) {
-            case RANDOM_FRESH -> stage(1, start, numerator, denominator);
+            case RANDOM_FRESH, QUERY_AWARE -> stage(1, start, numerator, denominator);
             case WINDOW -> {
                 cache = windowMask;
                 stage(1, start, numerator, denominator);
             }
-            case RANDOM_FIXED -> branchOverSubsets(numerator, denominator);
-            case FOLLOW -> {
+            case RANDOM_FIXED -> branchOverSets(subsets, numerator, denominator);
+            case STRIDED -> branchOverSets(stridedMasks, numerator, denominator);
+            case FOLLOW, HEAVY_HITTER, TOVA -> {
                 if (initialWindow) {
                     cache = windowMask;
                     stage(1, start, numerator, denominator);
                 } else {
-                    branchOverSubsets(numerator, denominator);
+                    branchOverSets(subsets, numerator, denominator);
                 }
             }
             default -> throw new IllegalStateException("unhandled controller " + kind);
         }
     }
 
-    private void branchOverSubsets(long numerator, long denominator) {
-        long subsetDenominator = Math.multiplyExact(denominator, subsets.length);
-        for (int subset : subsets) {
-            cache = subset;
-            stage(1, start, numerator, subsetDenominator);
+    /** Starts stage 1 from each of {@code sets}, each with probability {@code 1/sets.length}. */
+    private void branchOverSets(int[] sets, long numerator, long denominator) {
+        long setDenominator = Math.multiplyExact(denominator, sets.length);
+        for (int set : sets) {
+            cache = set;
+            stage(1, start, numerator, setDenominator);
         }
     }
 
@@ -177,7 +246,13 @@ final class TrialTree {
             walk(stages + 1, read, start, k, numerator, denominator);
             return;
         }
-        if (kind == Kind.RANDOM_FRESH) {
+        if (kind == Kind.QUERY_AWARE) {
+            // The arc around the read position is chosen after seeing it, so the read always hits.
+            int savedCache = cache;
+            cache = queryAwareMasks[read];
+            attend(t, read, read, numerator, denominator);
+            cache = savedCache;
+        } else if (kind == Kind.RANDOM_FRESH) {
             int[] targets = freshTargets[read];
             long[] counts = freshCounts[read];
             long stageDenominator = Math.multiplyExact(denominator, freshDenominator);
@@ -203,7 +278,10 @@ final class TrialTree {
         if (attended != read && firstMiss == 0) {
             firstMiss = t;
         }
+        // Hard attention puts the whole weight of stage t on the attended position.
+        score[attended]++;
         walk(t, attended, attended, jumps[t], numerator, denominator);
+        score[attended]--;
         firstMiss = savedFirstMiss;
     }
 
@@ -247,11 +325,76 @@ final class TrialTree {
     private void arrive(int t, int attended, int value, long numerator, long denominator) {
         if (t == stages + 1) {
             buckets.add(numerator, denominator, firstMiss, attended == value);
+            if (lastCacheLaw != null) {
+                lastCacheLaw.merge(cache, new BigFraction(numerator, denominator), BigFraction::add);
+            }
         } else if (kind == Kind.FOLLOW && t < stages) {
             updateFollow(t, attended, value, numerator, denominator);
+        } else if (kind.isAdaptive() && t < stages && !isResident(value)) {
+            int candidates = kind == Kind.HEAVY_HITTER ? heavyHitterCandidates() : tovaCandidates(attended);
+            evictAndAdmit(t, value, candidates, numerator, denominator);
         } else {
+            // Oblivious rules, the last stage, and a named position already resident keep the cache.
             stage(t + 1, value, numerator, denominator);
         }
+    }
+
+    /**
+     * Returns the heavy-hitter eviction candidates: the residents of smallest accumulated
+     * attention and, among them, of smallest admission stage.
+     */
+    private int heavyHitterCandidates() {
+        int lowestScore = Integer.MAX_VALUE;
+        for (int resident = 0; resident < n; resident++) {
+            if (isResident(resident)) {
+                lowestScore = Math.min(lowestScore, score[resident]);
+            }
+        }
+        int oldest = Integer.MAX_VALUE;
+        for (int resident = 0; resident < n; resident++) {
+            if (isResident(resident) && score[resident] == lowestScore) {
+                oldest = Math.min(oldest, admitted[resident]);
+            }
+        }
+        int candidates = 0;
+        for (int resident = 0; resident < n; resident++) {
+            if (isResident(resident) && score[resident] == lowestScore && admitted[resident] == oldest) {
+                candidates |= 1 << resident;
+            }
+        }
+        return candidates;
+    }
+
+    /**
+     * Returns the TOVA eviction candidates: the residents of smallest attention at the current
+     * stage, which is 1 for the attended position and 0 for every other resident.
+     */
+    private int tovaCandidates(int attended) {
+        int unattended = cache & ~(1 << attended);
+        return unattended != 0 ? unattended : cache;
+    }
+
+    /**
+     * Evicts one of {@code candidates}, each with equal probability, admits {@code value} (not
+     * resident) with accumulated attention 0 and admission stage {@code t}, and runs stage
+     * {@code t + 1}.
+     */
+    private void evictAndAdmit(int t, int value, int candidates, long numerator, long denominator) {
+        long evictionDenominator = Math.multiplyExact(denominator, Integer.bitCount(candidates));
+        int savedCache = cache;
+        int savedScore = score[value];
+        int savedAdmitted = admitted[value];
+        score[value] = 0;
+        admitted[value] = t;
+        for (int evicted = 0; evicted < n; evicted++) {
+            if ((candidates & (1 << evicted)) != 0) {
+                cache = (savedCache & ~(1 << evicted)) | (1 << value);
+                stage(t + 1, value, numerator, evictionDenominator);
+            }
+        }
+        cache = savedCache;
+        score[value] = savedScore;
+        admitted[value] = savedAdmitted;
     }
 
     /**
@@ -350,6 +493,44 @@ final class TrialTree {
             mask |= 1 << position;
         }
         return mask;
+    }
+
+    /**
+     * Returns the strided sets {@code {o + j * stride : j = 0..s-1}} with {@code stride = floor(n/s)},
+     * one for each offset {@code o} in {@code [0, stride)}.
+     */
+    static int[] stridedMasks(int n, int s) {
+        int stride = n / s;
+        int[] masks = new int[stride];
+        for (int offset = 0; offset < stride; offset++) {
+            for (int j = 0; j < s; j++) {
+                masks[offset] |= 1 << (offset + j * stride);
+            }
+        }
+        return masks;
+    }
+
+    /**
+     * Returns the {@code s} positions of smallest rank around {@code centre}: the centre, then
+     * increasing circular distance, and at equal distance the smaller position first.
+     */
+    static int arcMask(int n, int s, int centre) {
+        Integer[] order = new Integer[n];
+        for (int position = 0; position < n; position++) {
+            order[position] = position;
+        }
+        // A stable sort by distance keeps ascending positions at equal distance.
+        Arrays.sort(order, (a, b) -> Integer.compare(circularDistance(n, centre, a), circularDistance(n, centre, b)));
+        int mask = 0;
+        for (int i = 0; i < s; i++) {
+            mask |= 1 << order[i];
+        }
+        return mask;
+    }
+
+    private static int circularDistance(int n, int a, int b) {
+        int gap = Math.abs(a - b);
+        return Math.min(gap, n - gap);
     }
 
     private static int[] subsetsOfSize(int n, int s) {

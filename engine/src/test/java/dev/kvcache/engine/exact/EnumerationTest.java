@@ -293,7 +293,8 @@ class EnumerationTest {
     void invalidArgumentsAreRejected() {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Enumeration.enumerate(
                 "lru", INITIAL_RANDOM, MissRule.NEAREST, PointerLaw.FUNCTION, 4, 2, 4, 4));
-        assertEquals("unknown controller 'lru'; known controllers: random-fresh, random-fixed, window, follow",
+        assertEquals("unknown controller 'lru'; known controllers: random-fresh, random-fixed, window, strided, "
+                + "follow, heavy-hitter, tova, query-aware",
                 unknown.getMessage());
         IllegalArgumentException initial = assertThrows(IllegalArgumentException.class, () -> Enumeration.enumerate(
                 FOLLOW, "sliding", MissRule.NEAREST, PointerLaw.FUNCTION, 4, 2, 4, 4));
