@@ -217,8 +217,8 @@ class SummaryJsonTest {
     }
 
     private static SeparationSettings withoutText(SeparationSettings s) {
-        return new SeparationSettings(s.gridN(), s.gridS(), s.gridK(), s.controllers(), s.laws(), s.trials(), s.relError(),
-            s.maxTrials(), s.seed(), s.confidence(), s.alpha(), s.answerTrials(), s.partitions(), s.unitTrials(),
+        return new SeparationSettings(s.gridN(), s.gridS(), s.gridK(), s.controllers(), s.laws(), s.engines(),
+            s.scenarios(), s.trials(), s.relError(), s.maxTrials(), s.seed(), s.confidence(), s.alpha(), s.answerTrials(), s.partitions(), s.unitTrials(),
             s.missRule(), s.controllerSettings(), "");
     }
 

@@ -2,6 +2,10 @@ package dev.kvcache.engine.controller;
 
 import dev.kvcache.engine.cache.ResidentSet;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**
@@ -111,6 +115,64 @@ public final class AdaptiveCache {
         current[i] = 1.0;
         statistics[Statistic.ACCUMULATED_ATTENTION.ordinal()][i] += 1.0;
         statistics[Statistic.LAST_USE.ordinal()][i] = t;
+    }
+
+    /**
+     * Records soft attention at stage {@code t}: for {@code i < count}, resident
+     * {@code residents[i]} receives the weight {@code weights[i]}, and every resident not listed
+     * receives 0. A listed resident's current attention becomes its weight and its accumulated
+     * attention grows by the weight. {@code attended}, the resident whose value the query read,
+     * becomes the most recently used whether it is listed or not. Listed residents and
+     * {@code attended} become known. With {@code attended} listed alone at weight 1 this records
+     * the same statistics as {@link #recordHardAttention}.
+     *
+     * @param t the stage, from 1
+     * @param attended the resident the query read
+     * @param residents the weighted residents in entries {@code [0, count)}
+     * @param weights their attention weights in entries {@code [0, count)}
+     * @param count the number of listed residents
+     * @throws IllegalArgumentException if {@code count} is negative or larger than either array,
+     *     a weight is negative, infinite or NaN, or a resident is listed twice
+     * @throws IllegalStateException if {@code attended} or a listed position is not resident
+     */
+    public void recordAttention(int t, long attended, long[] residents, double[] weights, int count) {
+        if (count < 0 || count > residents.length || count > weights.length) {
+            throw new IllegalArgumentException("count must be in [0, " + Math.min(residents.length, weights.length)
+                + "], got " + count);
+        }
+        Set<Long> listed = new HashSet<>(2 * count);
+        for (int i = 0; i < count; i++) {
+            if (!(weights[i] >= 0 && weights[i] < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("attention weight of position " + residents[i]
+                    + " must be finite and non-negative, got " + weights[i]);
+            }
+            if (!listed.add(residents[i])) {
+                throw new IllegalArgumentException("position " + residents[i] + " is listed twice");
+            }
+            if (!set.contains(residents[i])) {
+                throw new IllegalStateException("attention weight given to position " + residents[i]
+                    + ", which is not resident in the cache of controller '" + controllerName + "'");
+            }
+        }
+        if (!set.contains(attended)) {
+            throw new IllegalStateException("attended position " + attended
+                + " is not resident in the cache of controller '" + controllerName + "'");
+        }
+
+        // The records are looked up by a map because soft attention may list every resident.
+        Map<Long, Integer> recordOf = new HashMap<>(2 * (recordCount + count + 1));
+        for (int i = 0; i < recordCount; i++) {
+            recordOf.put(positions[i], i);
+        }
+        Arrays.fill(statistics[Statistic.CURRENT_ATTENTION.ordinal()], 0, recordCount, 0.0);
+        for (int i = 0; i < count; i++) {
+            int r = recordOf.computeIfAbsent(residents[i], this::appendRecord);
+            // Read the columns after appendRecord, which may have replaced them by larger arrays.
+            statistics[Statistic.CURRENT_ATTENTION.ordinal()][r] = weights[i];
+            statistics[Statistic.ACCUMULATED_ATTENTION.ordinal()][r] += weights[i];
+        }
+        int a = recordOf.computeIfAbsent(attended, this::appendRecord);
+        statistics[Statistic.LAST_USE.ordinal()][a] = t;
     }
 
     /** Opens the update after the stage of {@code trace}; only its positions may be admitted. */
@@ -250,6 +312,11 @@ public final class AdaptiveCache {
         if (i >= 0) {
             return i;
         }
+        return appendRecord(p);
+    }
+
+    /** Adds a record with the initial statistics for resident {@code p}, which has none, and returns its index. */
+    private int appendRecord(long p) {
         set.markKnown(p);
         if (recordCount == positions.length) {
             positions = Arrays.copyOf(positions, recordCount * 2);

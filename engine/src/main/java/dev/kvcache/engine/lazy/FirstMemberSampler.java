@@ -34,6 +34,9 @@ final class FirstMemberSampler {
 
     private final long[] ranks = new long[FEW_MEMBERS];
     private final double[] scaledSums = new double[SERIES_TERMS + 1];
+    /** The arguments {@link #scaledSums} was last filled for; a repeated fill is skipped. */
+    private long filledMembers = -1;
+    private long filledTotal = -1;
 
     /**
      * Returns the number of non-members before the first member, in {@code [0, total - members]}.
@@ -129,6 +132,9 @@ final class FirstMemberSampler {
      * written as powers of {@code m / N} and {@code 1 / m} so nothing overflows.
      */
     void fillScaledSums(long members, long total) {
+        if (members == filledMembers && total == filledTotal) {
+            return;
+        }
         double m = members;
         double ratio = m / total;
         double ratioPower = 1;
@@ -144,5 +150,7 @@ final class FirstMemberSampler {
             }
             scaledSums[r] = m * ratioPower * sum / (r + 1);
         }
+        filledMembers = members;
+        filledTotal = total;
     }
 }

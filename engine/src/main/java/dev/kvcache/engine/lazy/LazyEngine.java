@@ -24,8 +24,9 @@ import org.apache.commons.rng.UniformRandomProvider;
  * position to get {@code c_t}, and let an adaptive controller update its cache from the trace. It
  * records whether all reads hit (the event {@code E}) and the first-miss stage. A trial in
  * answers mode follows the query to the end after misses and also records whether
- * {@code c_T = f^k(x0)}; a trial in events mode stops at the first miss, the fast path for
- * {@code P(E)}, whose cost does not grow with {@code k} once it misses.
+ * {@code c_T = f^k(x0)}. A trial in events mode, the fast path for {@code P(E)}, stops at the
+ * first miss before the miss rule picks a resident, and after the last read when every read hit,
+ * so it never computes {@code c_T}; its cost does not grow with {@code k} once it misses.
  *
  * <p>An instance owns one random stream and is not thread-safe.
  */
@@ -34,6 +35,10 @@ public final class LazyEngine {
     private final UniformRandomProvider rng;
     private final LazyPointers pointers;
     private final Controller controller;
+    /** The controller under its own type; exactly one of the three is non-null. */
+    private final ObliviousController oblivious;
+    private final QueryAwareController queryAware;
+    private final AdaptiveController adaptive;
     private final AdaptiveCache adaptiveCache;
     private final long[] jumps;
 
@@ -54,9 +59,10 @@ public final class LazyEngine {
         this.rng = rng;
         this.pointers = new LazyPointers(task.n(), task.law(), rng);
         this.controller = ControllerRegistry.create(controllerName, task.s(), settings, new LazySetFactory(task.n(), rng));
-        this.adaptiveCache = controller instanceof AdaptiveController
-            ? AdaptiveCache.forController((AdaptiveController) controller, task.s(), rng)
-            : null;
+        this.oblivious = controller instanceof ObliviousController ? (ObliviousController) controller : null;
+        this.queryAware = controller instanceof QueryAwareController ? (QueryAwareController) controller : null;
+        this.adaptive = controller instanceof AdaptiveController ? (AdaptiveController) controller : null;
+        this.adaptiveCache = adaptive != null ? AdaptiveCache.forController(adaptive, task.s(), rng) : null;
         int stages = task.stages();
         this.jumps = new long[stages + 1];
         for (int t = 1; t <= stages; t++) {
@@ -82,38 +88,36 @@ public final class LazyEngine {
         }
         for (long i = 0; i < trials; i++) {
             boolean answers = i < answerTrials;
-            if (controller instanceof ObliviousController) {
-                ObliviousController oblivious = (ObliviousController) controller;
-                oblivious.beginTrial();
-                runFixed((t, read) -> oblivious.cacheAt(t), answers, counts);
-            } else if (controller instanceof QueryAwareController) {
-                QueryAwareController queryAware = (QueryAwareController) controller;
-                queryAware.beginTrial();
-                runFixed(queryAware::cacheFor, answers, counts);
+            if (adaptive != null) {
+                runAdaptive(answers, counts);
             } else {
-                runAdaptive((AdaptiveController) controller, answers, counts);
+                runFixed(answers, counts);
             }
         }
     }
 
-    /** The cache of stage {@code t}; an oblivious rule ignores {@code read}. */
-    @FunctionalInterface
-    private interface StageCache {
-        ResidentSet at(int t, long read);
-    }
-
-    /** Runs one trial of a controller that never changes a stage's cache after choosing it. */
-    private void runFixed(StageCache caches, boolean answers, TrialCounts counts) {
+    /**
+     * Runs one trial of a controller that never changes a stage's cache after choosing it.
+     *
+     * <p>An events-mode trial stops at its first miss before the miss rule picks a resident, and
+     * skips the last stage's jump when every read hit: the recorded outcome depends on neither,
+     * and the nearest-member search is the most expensive step of a trial.
+     */
+    private void runFixed(boolean answers, TrialCounts counts) {
+        if (oblivious != null) {
+            oblivious.beginTrial();
+        } else {
+            queryAware.beginTrial();
+        }
         pointers.reset();
-        long start = rng.nextLong(task.n());
+        long start = LazyPointers.uniformBelow(rng, task.n());
         long position = start;
         int firstMiss = 0;
         int stages = jumps.length - 1;
         for (int t = 1; t <= stages; t++) {
-            ResidentSet cache = caches.at(t, position);
+            ResidentSet cache = oblivious != null ? oblivious.cacheAt(t) : queryAware.cacheFor(t, position);
             long attended = position;
             if (!cache.contains(position)) {
-                attended = task.missRule() == MissRule.NEAREST ? cache.nearest(position) : cache.uniformMember();
                 if (firstMiss == 0) {
                     firstMiss = t;
                     if (!answers) {
@@ -121,16 +125,23 @@ public final class LazyEngine {
                         return;
                     }
                 }
+                attended = task.missRule() == MissRule.NEAREST ? cache.nearest(position) : cache.uniformMember();
+            }
+            if (!answers && t == stages) {
+                // Every read hit, and events mode never needs the answer c_T.
+                counts.record(0, false, false);
+                return;
             }
             position = pointers.jump(attended, jumps[t]);
         }
         finishTrial(start, position, firstMiss, answers, counts);
     }
 
-    private void runAdaptive(AdaptiveController adaptive, boolean answers, TrialCounts counts) {
+    /** Runs one trial of an adaptive controller; an events-mode trial stops as in {@link #runFixed}. */
+    private void runAdaptive(boolean answers, TrialCounts counts) {
         pointers.reset();
         adaptiveCache.beginTrial(adaptive.beginTrial());
-        long start = rng.nextLong(task.n());
+        long start = LazyPointers.uniformBelow(rng, task.n());
         long position = start;
         int firstMiss = 0;
         int stages = jumps.length - 1;
@@ -139,7 +150,6 @@ public final class LazyEngine {
             long attended = read;
             boolean hit = adaptiveCache.lookup(read);
             if (!hit) {
-                attended = task.missRule() == MissRule.NEAREST ? adaptiveCache.nearest(read) : adaptiveCache.uniformMember();
                 if (firstMiss == 0) {
                     firstMiss = t;
                     if (!answers) {
@@ -147,6 +157,11 @@ public final class LazyEngine {
                         return;
                     }
                 }
+                attended = task.missRule() == MissRule.NEAREST ? adaptiveCache.nearest(read) : adaptiveCache.uniformMember();
+            }
+            if (!answers && t == stages) {
+                counts.record(0, false, false);
+                return;
             }
             position = pointers.jump(attended, jumps[t]);
             if (t < stages) {

@@ -40,16 +40,37 @@ final class LazyPointers {
         }
         long image;
         if (law == PointerLaw.FUNCTION) {
-            image = rng.nextLong(n);
+            image = uniformBelow(rng, n);
         } else {
             // Rejection keeps the draw uniform over the unused images.
             do {
-                image = rng.nextLong(n);
+                image = uniformBelow(rng, n);
             } while (usedImages.get(image) >= 0);
             usedImages.put(image, i);
         }
         images.put(i, image);
         return image;
+    }
+
+    /**
+     * Returns {@code rng.nextLong(bound)}, the same value from the same draws, without its 64-bit
+     * division when {@code bound} is a power of two.
+     *
+     * <p>commons-rng 1.6's default {@code nextLong(bound)} takes {@code bits = nextLong() >>> 1}
+     * and returns {@code bits % bound}, drawing again when {@code bits - bits % bound + bound - 1}
+     * overflows. For a power of two that sum is at most {@code 2^63 - 1}, so it never draws again,
+     * and {@code bits % bound} is {@code bits & (bound - 1)}.
+     *
+     * <p>NOTE: a generator that overrides {@code nextLong(long)} with another algorithm would see
+     * different values here for power-of-two bounds; {@code Seeds.generator} does not override it.
+     *
+     * @throws IllegalArgumentException if {@code bound <= 0}
+     */
+    static long uniformBelow(UniformRandomProvider rng, long bound) {
+        if (bound > 0 && (bound & (bound - 1)) == 0) {
+            return (rng.nextLong() >>> 1) & (bound - 1);
+        }
+        return rng.nextLong(bound);
     }
 
     /** Returns {@code f^hops(start)}. */

@@ -77,7 +77,7 @@ final class LazyRandomSubset implements ResidentSet {
         if (isKnownNonMember(p)) {
             return false;
         }
-        if (rng.nextLong(undecided()) < anonymous) {
+        if (LazyPointers.uniformBelow(rng, undecided()) < anonymous) {
             anonymous--;
             addMember(p);
             return true;
@@ -210,6 +210,14 @@ final class LazyRandomSubset implements ResidentSet {
 
     /** Adds {@code [from, to]} (linear, {@code from <= to}) to the known non-members. */
     private void addNonMembers(long from, long to) {
+        if (intervalCount == 0) {
+            // The common case of a fresh set's first non-member: nothing to merge or shift.
+            low[0] = from;
+            high[0] = to;
+            intervalCount = 1;
+            nonMemberCount += to - from + 1;
+            return;
+        }
         long mergedLow = from;
         long mergedHigh = to;
         int first = 0;
@@ -383,8 +391,12 @@ final class LazyRandomSubset implements ResidentSet {
 
     /** Returns the smallest rank whose arc holds {@code target} undecided positions. */
     private long smallestRankWithUndecided(long target) {
-        long lowRank = 0;
-        long highRank = n - 1;
+        // The arc of ranks 0..r holds between r + 1 - decided and r + 1 undecided positions, so the
+        // answer lies in [target - 1, target - 1 + decided]; the upper end is at most n - 1 because
+        // target <= undecided() = n - decided.
+        long decided = memberCount + nonMemberCount;
+        long lowRank = target - 1;
+        long highRank = Math.min(n - 1, target - 1 + decided);
         while (lowRank < highRank) {
             long mid = lowRank + (highRank - lowRank) / 2;
             if (undecidedUpTo(mid) >= target) {

@@ -192,6 +192,21 @@ public final class ConfigLoader {
             }
         }
 
+        List<String> engines = ConfigValues.stringList(config, "grid.engines");
+        for (String engine : engines) {
+            if (!SimulationEngine.isKnown(engine)) {
+                throw InvalidConfigException.of("grid.engines", engine, "unknown engine; known engines: "
+                    + SimulationEngine.knownNames());
+            }
+        }
+        List<String> scenarios = ConfigValues.stringList(config, "grid.scenarios");
+        for (String scenario : scenarios) {
+            if (!SimulationScenario.isKnown(scenario)) {
+                throw InvalidConfigException.of("grid.scenarios", scenario, "unknown scenario; known scenarios: "
+                    + SimulationScenario.knownNames());
+            }
+        }
+
         long trials = ConfigValues.integer(config, "trials", 1, MAX_TRIALS);
         double relError = ConfigValues.number(config, "precision.rel_error", 0, false, 1, true);
         long maxTrials = ConfigValues.integer(config, "precision.max_trials", 1, MAX_TRIALS);
@@ -224,9 +239,11 @@ public final class ConfigLoader {
                 + InitialCache.knownNames());
         }
 
+        double temperature = ConfigValues.number(config, "attention.temperature", 0, false, 1e12, false);
+
         String resolved = config.root().render(ConfigRenderOptions.defaults()
             .setOriginComments(false).setComments(false).setJson(false).setFormatted(true));
-        return new SeparationSettings(gridN, gridS, gridK, controllers, laws, trials, relError, maxTrials, seed,
-            confidence, alpha, answerTrials, partitions, unitTrials, missRule, new ControllerSettings(sinks, initial), resolved);
+        return new SeparationSettings(gridN, gridS, gridK, controllers, laws, engines, scenarios, trials, relError, maxTrials, seed,
+            confidence, alpha, answerTrials, partitions, unitTrials, missRule, new ControllerSettings(sinks, initial, temperature), resolved);
     }
 }

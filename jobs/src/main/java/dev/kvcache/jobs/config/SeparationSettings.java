@@ -14,6 +14,8 @@ import java.util.List;
  * @param gridK values of {@code grid.k}
  * @param controllers values of {@code grid.controllers}
  * @param laws values of {@code grid.laws}
+ * @param engines values of {@code grid.engines}
+ * @param scenarios values of {@code grid.scenarios}
  * @param trials {@code trials}: trials per cell
  * @param relError {@code precision.rel_error}: 0 for a fixed trial count
  * @param maxTrials {@code precision.max_trials}
@@ -24,7 +26,8 @@ import java.util.List;
  * @param partitions {@code partitions}, 0 for automatic
  * @param unitTrials {@code unit_trials}
  * @param missRule {@code miss_rule}
- * @param controllerSettings {@code window.sinks} and {@code adaptive.initial}
+ * @param controllerSettings {@code window.sinks}, {@code adaptive.initial} and
+ *     {@code attention.temperature}
  * @param resolved the whole resolved configuration, rendered as HOCON
  */
 public record SeparationSettings(
@@ -33,6 +36,8 @@ public record SeparationSettings(
     List<Long> gridK,
     List<String> controllers,
     List<PointerLaw> laws,
+    List<String> engines,
+    List<String> scenarios,
     long trials,
     double relError,
     long maxTrials,

@@ -30,6 +30,8 @@ public final class CellColumns {
         row.put("class", cell.controllerClass().label());
         row.put("law", task.law().configName());
         row.put("miss_rule", task.missRule().configName());
+        row.put("engine", cell.engine().configName());
+        row.put("scenario", cell.scenario().configName());
         row.put("trials", counts.trials());
         row.put("events", counts.events());
         row.put("answered", counts.answered());

@@ -1,5 +1,6 @@
 package dev.kvcache.jobs.output;
 
+import dev.kvcache.jobs.config.SimulationScenario;
 import dev.kvcache.jobs.verdict.CellReport;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Locale;
 /** Renders the cells as a fixed-width text table for the console. */
 public final class ConsoleTable {
     private static final String[] HEADER = {
-        "n", "s", "k", "T", "controller", "law", "trials", "events", "p_event", "interval", "exact", "paper",
+        "n", "s", "k", "T", "controller", "class", "law", "engine", "trials", "events", "p_event", "interval", "exact", "paper",
         "regime", "model", "theory", "p_wrong", "trials/s",
     };
 
@@ -23,11 +24,13 @@ public final class ConsoleTable {
             var task = r.cell().task();
             rows.add(new String[] {
                 power(task.n()), Long.toString(task.s()), Long.toString(task.k()), Integer.toString(task.stages()),
-                r.cell().controller(), task.law().configName(), Long.toString(r.counts().trials()),
+                r.cell().controller(), r.cell().controllerClass().label(), task.law().configName(),
+                engineLabel(r), Long.toString(r.counts().trials()),
                 Long.toString(r.counts().events()), number(r.event()),
                 "[" + number(r.eventInterval().low()) + ", " + number(r.eventInterval().high()) + "]",
                 number(r.cell().exact()), number(r.cell().paper()), r.cell().theoremRegime() ? "theorem" : "outside",
-                r.verdictModel(), r.verdictTheory() == null ? "-" : r.verdictTheory(), number(r.wrong()),
+                r.verdictModel() == null ? "-" : r.verdictModel(), r.verdictTheory() == null ? "-" : r.verdictTheory(),
+                number(r.wrong()),
                 number(r.trialsPerSecond()),
             });
         }
@@ -40,13 +43,19 @@ public final class ConsoleTable {
         StringBuilder text = new StringBuilder();
         for (String[] row : rows) {
             for (int c = 0; c < row.length; c++) {
-                boolean numeric = c < 4 || (c >= 6 && c <= 11) || c >= 15;
+                boolean numeric = c < 4 || (c >= 8 && c <= 13) || c >= 17;
                 String format = numeric ? "%" + widths[c] + "s" : "%-" + widths[c] + "s";
                 text.append(c == 0 ? "" : "  ").append(String.format(Locale.ROOT, format, row[c]));
             }
             text.append('\n');
         }
         return text.toString();
+    }
+
+    /** Returns the engine's name, followed by "+full" under the full-compression scenario. */
+    private static String engineLabel(CellReport report) {
+        String engine = report.cell().engine().configName();
+        return report.cell().scenario() == SimulationScenario.DECODE ? engine : engine + "+full";
     }
 
     /** Formats a probability or rate with three significant digits; values that do not exist print as "-". */

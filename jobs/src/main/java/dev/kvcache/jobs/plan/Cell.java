@@ -2,6 +2,8 @@ package dev.kvcache.jobs.plan;
 
 import dev.kvcache.engine.controller.ControllerClass;
 import dev.kvcache.engine.task.ChaseTask;
+import dev.kvcache.jobs.config.SimulationEngine;
+import dev.kvcache.jobs.config.SimulationScenario;
 import java.io.Serializable;
 
 /**
@@ -14,16 +16,18 @@ import java.io.Serializable;
  * @param task the pointer-chasing task
  * @param controller the controller's configuration name
  * @param controllerClass oblivious, adaptive or outside the theorem's class
+ * @param engine the engine that runs the cell
+ * @param scenario which reads go through the compressed caches
  * @param trials trials to run
  * @param answerTrials how many of them, the first ones, follow the query to its answer
- * @param exact the exact {@code P(E)} of the model
+ * @param exact the exact {@code P(E)} of the model, {@code NaN} when none is known
  * @param paper the theory's value ("How Much Cache Does Reasoning Need?"): {@code s/n} for
  *     adaptive controllers, the bound {@code (s/(n-T))^T + 2T^3/n} for oblivious ones, {@code NaN}
  *     for controllers outside the class
  * @param theoremRegime whether {@code n >= 4k} and {@code s <= sqrt(n)/4}
  */
 public record Cell(int index, long key, ChaseTask task, String controller, ControllerClass controllerClass,
-                   long trials, long answerTrials, double exact, double paper, boolean theoremRegime) implements Serializable {
+                   SimulationEngine engine, SimulationScenario scenario, long trials, long answerTrials, double exact, double paper, boolean theoremRegime) implements Serializable {
 
     public int stages() {
         return task.stages();
@@ -31,6 +35,14 @@ public record Cell(int index, long key, ChaseTask task, String controller, Contr
 
     /** Returns a short human-readable label, for logs and messages. */
     public String label() {
-        return "n=" + task.n() + " s=" + task.s() + " k=" + task.k() + " " + controller + " " + task.law().configName();
+        String label = "n=" + task.n() + " s=" + task.s() + " k=" + task.k() + " " + controller + " "
+            + task.law().configName();
+        if (engine != SimulationEngine.LAZY) {
+            label += " " + engine.configName();
+        }
+        if (scenario != SimulationScenario.DECODE) {
+            label += " " + scenario.configName();
+        }
+        return label;
     }
 }

@@ -8,6 +8,8 @@ import dev.kvcache.engine.task.ChaseTask;
 import dev.kvcache.engine.task.PointerLaw;
 import dev.kvcache.jobs.config.InvalidConfigException;
 import dev.kvcache.jobs.config.SeparationSettings;
+import dev.kvcache.jobs.config.SimulationEngine;
+import dev.kvcache.jobs.config.SimulationScenario;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,8 +68,21 @@ public final class Planner {
                 for (long k : settings.gridK()) {
                     for (String controller : settings.controllers()) {
                         for (PointerLaw law : settings.laws()) {
-                            cells.add(cell(cells.size(), settings, new ChaseTask(n, s, k, law, settings.missRule()),
-                                controller));
+                            for (String engineName : settings.engines()) {
+                                for (String scenarioName : settings.scenarios()) {
+                                    SimulationEngine engine = SimulationEngine.fromConfigName(engineName);
+                                    SimulationScenario scenario = SimulationScenario.fromConfigName(scenarioName);
+                                    ChaseTask task = new ChaseTask(n, s, k, law, settings.missRule());
+                                    String reason = unsupported(settings, task, controller, engine, scenario);
+                                    if (reason != null) {
+                                        skipped.add("n=" + n + " s=" + s + " k=" + k + " " + controller + " "
+                                            + law.configName() + " " + engine.configName() + " "
+                                            + scenario.configName() + ": " + reason);
+                                        continue;
+                                    }
+                                    cells.add(cell(cells.size(), settings, task, controller, engine, scenario));
+                                }
+                            }
                         }
                     }
                 }
@@ -76,9 +91,29 @@ public final class Planner {
         return cells;
     }
 
-    private static Cell cell(int index, SeparationSettings settings, ChaseTask task, String controller) {
+    /** Returns why an engine cannot run a combination, or {@code null} when it can. */
+    private static String unsupported(SeparationSettings settings, ChaseTask task, String controller,
+                                      SimulationEngine engine, SimulationScenario scenario) {
+        if (engine == SimulationEngine.LAZY && scenario == SimulationScenario.FULL_COMPRESSION) {
+            return "the full-compression scenario needs the dense engine";
+        }
+        if (engine == SimulationEngine.DENSE && task.n() > SimulationEngine.DENSE_MAX_N) {
+            return "the dense engine materialises n positions per trial and takes n up to "
+                + SimulationEngine.DENSE_MAX_N;
+        }
+        if (engine == SimulationEngine.LAZY && !settings.controllerSettings().hardAttention()
+            && ControllerRegistry.entry(controller).controllerClass() == ControllerClass.ADAPTIVE) {
+            return "soft attention (attention.temperature above 0) needs the dense engine for adaptive controllers";
+        }
+        return null;
+    }
+
+    private static Cell cell(int index, SeparationSettings settings, ChaseTask task, String controller,
+                             SimulationEngine engine, SimulationScenario scenario) {
         ControllerRegistry.Entry entry = ControllerRegistry.entry(controller);
-        double exact = entry.exact().eventProbability(task.law(), task.n(), task.s(), task.k());
+        double exact = scenario == SimulationScenario.DECODE
+            ? entry.exact().eventProbability(task.law(), task.n(), task.s(), task.k())
+            : Double.NaN;
         double paper;
         if (entry.controllerClass() == ControllerClass.ADAPTIVE) {
             paper = ExactValues.adaptive(task.n(), task.s());
@@ -89,7 +124,8 @@ public final class Planner {
         }
         boolean regime = ExactValues.inTheoremRegime(task.n(), task.s(), task.k());
         long trials = trialsFor(settings, exact);
-        return new Cell(index, cellKey(settings, task, controller), task, controller, entry.controllerClass(), trials,
+        return new Cell(index, cellKey(settings, task, controller, engine, scenario), task, controller,
+            entry.controllerClass(), engine, scenario, trials,
             Math.min(trials, settings.answerTrials()), exact, paper, regime);
     }
 
@@ -114,11 +150,22 @@ public final class Planner {
      * Returns the stable identity of a cell: a 64-bit hash of everything that defines its trials,
      * so adding or removing other cells never changes this cell's randomness.
      */
-    static long cellKey(SeparationSettings settings, ChaseTask task, String controller) {
+    static long cellKey(SeparationSettings settings, ChaseTask task, String controller, SimulationEngine engine,
+                        SimulationScenario scenario) {
         String canonical = "n=" + task.n() + ";s=" + task.s() + ";k=" + task.k() + ";controller=" + controller
             + ";law=" + task.law().configName() + ";miss=" + task.missRule().configName()
             + ";sinks=" + settings.controllerSettings().sinks()
             + ";initial=" + settings.controllerSettings().initial().configName();
+        // The lazy engine in the decode scenario with hard attention keeps the key it always had.
+        if (engine != SimulationEngine.LAZY) {
+            canonical += ";engine=" + engine.configName();
+        }
+        if (scenario != SimulationScenario.DECODE) {
+            canonical += ";scenario=" + scenario.configName();
+        }
+        if (!settings.controllerSettings().hardAttention()) {
+            canonical += ";temperature=" + Double.toString(settings.controllerSettings().temperature());
+        }
         long h = 0xcbf29ce484222325L;
         for (byte b : canonical.getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ (b & 0xff)) * 0x100000001b3L;

@@ -16,9 +16,10 @@ import dev.kvcache.jobs.plan.Cell;
  * @param wrong estimate of the wrong-answer rate over the answered trials, {@code NaN} when none
  * @param wrongInterval Clopper-Pearson interval of the wrong-answer rate, {@code null} when no
  *     trial was answered
- * @param modelP p-value of the {@code model} test (two-sided, against the exact value)
- * @param modelAdjusted Holm-adjusted {@code modelP}
- * @param verdictModel {@code pass} or {@code fail}
+ * @param modelP p-value of the {@code model} test (two-sided, against the exact value), or
+ *     {@code NaN} when no exact value is known
+ * @param modelAdjusted Holm-adjusted {@code modelP}, or {@code NaN}
+ * @param verdictModel {@code pass}, {@code fail}, or {@code null} when no exact value is known
  * @param theoryP p-value of the {@code theory} test, or {@code NaN} when no theorem applies
  * @param theoryAdjusted Holm-adjusted {@code theoryP}, or {@code NaN}
  * @param verdictTheory {@code pass}, {@code fail}, or {@code null} when no theorem applies

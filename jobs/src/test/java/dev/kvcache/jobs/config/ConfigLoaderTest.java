@@ -70,14 +70,14 @@ class ConfigLoaderTest {
     void separationConfLoads() {
         SeparationSettings settings = ConfigLoader.load(Path.of("..", "conf", "separation.conf"), List.of());
 
-        // "2^12", "2^16", "2^20" in separation.conf.
-        assertEquals(List.of(4096L, 65_536L, 1_048_576L), settings.gridN(), "grid.n in separation.conf");
-        assertEquals(List.of(16L, 64L, 256L, 1024L), settings.gridS(), "grid.s in separation.conf");
-        assertEquals(List.of(2L, 4L, 8L, 16L, 64L, 256L, 1024L), settings.gridK(), "grid.k in separation.conf");
-        assertEquals(200_000L, settings.trials(), "trials in separation.conf");
-        assertEquals(0.08, settings.relError(), "precision.rel_error in separation.conf");
-        assertEquals(4_000_000L, settings.maxTrials(), "precision.max_trials in separation.conf");
-        assertEquals(20_000L, settings.answerTrials(), "answer_trials in separation.conf");
+        assertEquals(ControllerRegistry.names(), settings.controllers(), "every registered controller, in order");
+        assertEquals(List.of(PointerLaw.FUNCTION, PointerLaw.PERMUTATION), settings.laws(), "both pointer laws");
+        assertTrue(settings.gridN().stream().anyMatch(n -> settings.gridS().stream().anyMatch(s -> 16 * s * s <= n)),
+            "some cell lies inside the theorem regime (s <= sqrt(n)/4)");
+        assertTrue(settings.gridN().stream().anyMatch(n -> settings.gridS().stream().anyMatch(s -> 16 * s * s > n)),
+            "some cell lies outside the theorem regime");
+        assertTrue(settings.relError() > 0 && settings.relError() <= 0.1,
+            "the precision target keeps adaptive intervals within 10% of s/n");
         assertEquals(20261204L, settings.seed(), "seed falls back to defaults.conf");
     }
 

@@ -259,6 +259,61 @@ class PlannerTest {
         assertEquals(1000, Planner.trialsFor(target, Double.NaN), "an unknown P(E) keeps trials");
     }
 
+    @Test
+    void unsupportedEngineCombinationsSkipped() {
+        Plan plan = Planner.plan(settings(new String[] {"grid.n=[64, \"2^27\"]", "grid.s=[4]", "grid.k=[4]",
+            "grid.controllers=[random-fresh]", "grid.laws=[function]", "grid.engines=[lazy, dense]",
+            "grid.scenarios=[decode, full-compression]"}), 2);
+        List<String> labels = plan.cells().stream().map(Cell::label).toList();
+
+        // n = 64: lazy decode, dense decode, dense full-compression; lazy full-compression is skipped.
+        // n = 2^27: lazy decode only; both dense cells exceed the dense engine's 2^26 positions.
+        assertEquals(List.of("n=64 s=4 k=4 random-fresh function", "n=64 s=4 k=4 random-fresh function dense",
+            "n=64 s=4 k=4 random-fresh function dense full-compression", "n=134217728 s=4 k=4 random-fresh function"),
+            labels, "the cells the engines can run");
+        assertEquals(4, plan.skipped().size(), "skipped combinations: " + plan.skipped());
+        assertTrue(plan.skipped().stream().anyMatch(line -> line.contains("needs the dense engine")),
+            "the reason for lazy full-compression: " + plan.skipped());
+        assertTrue(plan.skipped().stream().anyMatch(line -> line.contains("n up to")),
+            "the reason for dense at large n: " + plan.skipped());
+    }
+
+    @Test
+    void fullCompressionHasNoExactValue() {
+        Plan plan = Planner.plan(settings(new String[] {"grid.n=[64]", "grid.s=[4]", "grid.k=[4]",
+            "grid.controllers=[follow]", "grid.laws=[function]", "grid.engines=[dense]",
+            "grid.scenarios=[decode, full-compression]"}), 2);
+
+        assertEquals(1.0 / 16, find(plan, "n=64 s=4 k=4 follow function dense").exact(), 1e-15,
+            "decode on the dense engine keeps the exact value s/n");
+        assertTrue(Double.isNaN(find(plan, "n=64 s=4 k=4 follow function dense full-compression").exact()),
+            "no exact value is known under full compression");
+    }
+
+    @Test
+    void softAttentionOnLazyAdaptiveSkipped() {
+        Plan plan = Planner.plan(settings(new String[] {"grid.n=[64]", "grid.s=[4]", "grid.k=[4]",
+            "grid.controllers=[random-fresh, heavy-hitter]", "grid.laws=[function]", "grid.engines=[lazy, dense]"},
+            "attention.temperature=0.5"), 2);
+        List<String> labels = plan.cells().stream().map(Cell::label).toList();
+
+        assertEquals(List.of("n=64 s=4 k=4 random-fresh function", "n=64 s=4 k=4 random-fresh function dense",
+            "n=64 s=4 k=4 heavy-hitter function dense"), labels, "lazy heavy-hitter with soft attention is skipped");
+        assertTrue(plan.skipped().get(0).contains("soft attention"), "the reason: " + plan.skipped());
+    }
+
+    @Test
+    void engineAndTemperatureChangeCellKey() {
+        String[] grid = {"grid.n=[64]", "grid.s=[4]", "grid.k=[4]", "grid.controllers=[heavy-hitter]",
+            "grid.laws=[function]", "grid.engines=[lazy, dense]"};
+        Plan hard = Planner.plan(settings(grid), 1);
+        Plan soft = Planner.plan(settings(grid, "attention.temperature=0.5"), 1);
+
+        assertNotEquals(hard.cells().get(0).key(), hard.cells().get(1).key(), "lazy and dense cells differ");
+        assertNotEquals(hard.cells().get(1).key(), soft.cells().get(0).key(),
+            "a dense cell with soft attention differs from the one with hard attention");
+    }
+
     private static SeparationSettings settings(String... assignments) {
         return ConfigLoader.load(null, List.of(assignments));
     }
