@@ -3,6 +3,7 @@ package dev.kvcache.engine.lazy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvcache.engine.controller.ControllerRegistry;
 import dev.kvcache.engine.controller.ControllerSettings;
 import dev.kvcache.engine.controller.InitialCache;
 import dev.kvcache.engine.estimate.TrialCounts;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Compares the lazy engine's Monte Carlo counts with the exact probabilities of
- * {@link Enumeration#enumerate} on a grid of tiny cells: every controller (follow with a random
- * and with a window initial cache), both miss rules, both pointer laws, {@code n} in 3..6, several
+ * {@link Enumeration#enumerate} on a grid of tiny cells: every controller of the registry (follow
+ * and heavy-hitter with a random and with a window initial cache), both miss rules, both pointer laws, {@code n} in 3..6, several
  * {@code s} including 1 and {@code n}, and {@code k} in {2, 3, 4, 5, 8}.
  *
  * <p>Each cell runs {@value #ANSWER_TRIALS} trials in answers mode and {@value #EVENT_TRIALS} in
@@ -98,7 +99,12 @@ class LazyEngineEnumerationTest {
                 new Variant(Enumeration.RANDOM_FIXED, InitialCache.RANDOM, Enumeration.DEFAULT_SINKS),
                 new Variant(Enumeration.WINDOW, InitialCache.RANDOM, Enumeration.DEFAULT_SINKS),
                 new Variant(Enumeration.FOLLOW, InitialCache.RANDOM, Enumeration.DEFAULT_SINKS),
-                new Variant(Enumeration.FOLLOW, InitialCache.WINDOW, Enumeration.DEFAULT_SINKS));
+                new Variant(Enumeration.FOLLOW, InitialCache.WINDOW, Enumeration.DEFAULT_SINKS),
+                new Variant(Enumeration.STRIDED, InitialCache.RANDOM, Enumeration.DEFAULT_SINKS),
+                new Variant(Enumeration.HEAVY_HITTER, InitialCache.RANDOM, Enumeration.DEFAULT_SINKS),
+                new Variant(Enumeration.HEAVY_HITTER, InitialCache.WINDOW, Enumeration.DEFAULT_SINKS),
+                new Variant(Enumeration.TOVA, InitialCache.RANDOM, Enumeration.DEFAULT_SINKS),
+                new Variant(Enumeration.QUERY_AWARE, InitialCache.RANDOM, Enumeration.DEFAULT_SINKS));
             // One sink and s - 1 recent positions: a window in two pieces, which wraps around.
             List<Variant> oneSink = List.of(
                 new Variant(Enumeration.WINDOW, InitialCache.RANDOM, 1),
@@ -195,7 +201,7 @@ class LazyEngineEnumerationTest {
         assertEquals(2, follow);
         assertTrue(outcomes.stream().anyMatch(o -> o.cell().s() == 1));
         assertTrue(outcomes.stream().anyMatch(o -> o.cell().s() == o.cell().n()));
-        for (String controller : List.of(Enumeration.RANDOM_FRESH, Enumeration.RANDOM_FIXED, Enumeration.WINDOW)) {
+        for (String controller : ControllerRegistry.names()) {
             assertTrue(outcomes.stream().anyMatch(o -> o.cell().variant().controller().equals(controller)),
                 controller);
         }
