@@ -177,6 +177,7 @@ final class CompressedLayers {
         for (int p = 0; p < n; p++) {
             resident[p] = cache.contains(p);
         }
+
         int firstResident = 0;
         while (firstResident < n && !resident[firstResident]) {
             firstResident++;
@@ -188,12 +189,14 @@ final class CompressedLayers {
         while (!resident[lastResident]) {
             lastResident--;
         }
+
         // Below position 0 the circle continues at n - 1, so the sweep starts from the last resident.
         int below = lastResident;
         for (int p = 0; p < n; p++) {
             below = resident[p] ? p : below;
             readTable[p] = below;
         }
+
         int above = firstResident;
         for (int p = n - 1; p >= 0; p--) {
             above = resident[p] ? p : above;

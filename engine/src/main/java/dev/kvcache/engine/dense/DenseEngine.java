@@ -42,28 +42,33 @@ import org.apache.commons.rng.UniformRandomProvider;
  * on the requested position, do not single it out. The value read is always the attended
  * resident's, so the temperature changes only which residents eviction keeps.
  *
- * <p>The {@link Scenario#FULL_COMPRESSION} scenario is a modelling choice of this project, not a
- * construction from the paper: every position, not only the query, reads through the compressed
- * caches while the layers are built, so a hit can still return a wrong value. The layer values
- * {@code V_t} stand for {@code f^(h_t)} and are built by pointer doubling through the caches.
- * {@code V_1 = f}, exact from the input (for {@code k = 2}, where {@code T = 1} and
- * {@code h_1 = 2}, no earlier stage exists and {@code V_1 = f^2} exactly). For
- * {@code 2 <= t <= T} with {@code h_t = 2 h_(t-1)},
- * {@code V_t(i) = V_(t-1)(R_(t-1)(V_(t-1)(i)))}, where {@code R_u(p)} is {@code p} when {@code p}
- * is resident in {@code C_u} and the miss rule's resident of {@code C_u} otherwise (the uniform
- * rule draws once per read). The first {@code V_(t-1)(i)} is position {@code i}'s own value and
- * needs no read. Otherwise {@code V_T} follows the binary digits of {@code h_T}: with
- * {@code D_b} the layer of jump {@code 2^b} built by the same doubling ({@code D_b = V_(b+1)}),
- * the lowest digit {@code b0} gives {@code p = D_b0(i)} with no read, and each higher digit
- * {@code b} gives {@code p = D_b(R_(b+1)(p))}. When {@code k} is a power of two,
- * {@code h_T = 2^(T-1) + 1} has the digit {@code T - 1}, whose layer {@code D_(T-1)} is doubled
- * through {@code C_(T-1)} and read through {@code C_T}. The cache {@code C_u} used is the one the
- * query reads at stage {@code u}: for an adaptive controller, the cache before its update after
- * stage {@code u}. So each layer is built after the query's read at the stage whose cache it
- * reads through. The query then runs as in {@code DECODE} but reads {@code c_t = V_t(attended)};
- * {@code E} is that every query read hits, and the answer is correct when
- * {@code c_T = f^k(x0)}. With {@code s = n} every layer is exact. A trial of this scenario
- * costs {@code O(n T)} and holds up to five arrays of {@code n} entries besides {@code f}.
+ * <p>The {@link Scenario#FULL_COMPRESSION} scenario is a modelling choice of this project. The
+ * stage model compresses only the query's reads; here every position also reads through the
+ * compressed caches while the layers are built, so a hit can still return a wrong value. The
+ * layer values {@code V_t}, which stand for {@code f^(h_t)}, are built by pointer doubling through
+ * the caches. {@code R_u(p)} is {@code p} when {@code p} is resident in {@code C_u}, and otherwise
+ * the miss rule's resident of {@code C_u} (the uniform rule draws once per read).
+ * <ul>
+ *   <li>{@code V_1 = f}, exact from the input. For {@code k = 2} ({@code T = 1}, {@code h_1 = 2})
+ *       no earlier stage exists, and {@code V_1 = f^2} exactly.</li>
+ *   <li>For {@code 2 <= t <= T} with {@code h_t = 2 h_(t-1)}:
+ *       {@code V_t(i) = V_(t-1)(R_(t-1)(V_(t-1)(i)))}. The inner {@code V_(t-1)(i)} is position
+ *       {@code i}'s own value and needs no read.</li>
+ *   <li>Otherwise {@code V_T} follows the binary digits of {@code h_T}. With {@code D_b} the layer
+ *       of jump {@code 2^b} built by the same doubling ({@code D_b = V_(b+1)}), the lowest digit
+ *       {@code b0} gives {@code p = D_b0(i)} with no read, and each higher digit {@code b} gives
+ *       {@code p = D_b(R_(b+1)(p))}. When {@code k} is a power of two,
+ *       {@code h_T = 2^(T-1) + 1} has the digit {@code T - 1}: its layer {@code D_(T-1)} is
+ *       doubled through {@code C_(T-1)} and read through {@code C_T}, one read more than
+ *       {@code T - 1} doubling stages provide.</li>
+ * </ul>
+ * The cache {@code C_u} is the one the query reads at stage {@code u}; for an adaptive
+ * controller that is the cache before its update after stage {@code u}, so each layer is built
+ * right after the query's read at the stage whose cache it reads through. The query then runs as
+ * in {@code DECODE} but reads {@code c_t = V_t(attended)}. {@code E} is that every query read
+ * hits, and the answer is correct when {@code c_T = f^k(x0)}. With {@code s = n} every layer is
+ * exact. A trial of this scenario costs {@code O(n T)} and needs up to four {@code int} arrays and
+ * one {@code boolean} array of {@code n} entries besides {@code f}.
  *
  * <p>An instance owns one random stream and is not thread-safe.
  */
@@ -71,7 +76,7 @@ public final class DenseEngine {
     /** The largest number of positions, {@code 2^26}: {@code f} alone then takes 256 MiB. */
     public static final long MAX_POSITIONS = 1L << 26;
 
-    /** Which reads go through the compressed caches. */
+    /** The set of reads that go through the compressed caches. */
     public enum Scenario {
         /** Only the query reads through the caches; every layer value is exact. */
         DECODE,
@@ -183,8 +188,7 @@ public final class DenseEngine {
 
     /**
      * Runs one trial on a given pointer map and start, for tests that check a trial by hand, and
-     * returns the answer {@code c_T}, or -1 when an events-mode trial stopped before stage
-     * {@code T}'s value.
+     * returns the answer {@code c_T}, or -1 in events mode, which never computes it.
      */
     int runTrialOn(int[] f, int start, boolean answers, TrialCounts counts) {
         pointers.load(f);
@@ -235,7 +239,7 @@ public final class DenseEngine {
         }
     }
 
-    /** Returns the cache of stage {@code t}; only a query-aware controller sees {@code read}. */
+    /** Returns the cache of stage {@code t}; only a query-aware controller receives {@code read}. */
     private ResidentSet cacheOf(int t, int read) {
         if (controller instanceof ObliviousController) {
             return ((ObliviousController) controller).cacheAt(t);

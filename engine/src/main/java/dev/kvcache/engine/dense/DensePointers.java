@@ -6,7 +6,8 @@ import org.apache.commons.rng.UniformRandomProvider;
 
 /**
  * The pointer map {@code f} of one trial, materialised as an {@code int} array of {@code n}
- * images. A random function draws every image independently and uniformly; a random permutation
+ * images. A random function draws every image independently and uniformly (from bit fields of
+ * 64-bit draws when {@code n} is a power of two); a random permutation
  * is a Fisher-Yates shuffle of the previous trial's permutation, which is uniform whatever the
  * starting order is.
  */
@@ -15,12 +16,15 @@ final class DensePointers {
     private final PointerLaw law;
     private final UniformRandomProvider rng;
     private final int[] images;
+    /** {@code log2 n} when {@code n} is a power of two, which allows {@link #drawByBitFields}; else 0. */
+    private final int bitsPerImage;
 
     DensePointers(int n, PointerLaw law, UniformRandomProvider rng) {
         this.n = n;
         this.law = law;
         this.rng = rng;
         this.images = new int[n];
+        this.bitsPerImage = Integer.bitCount(n) == 1 && n > 1 ? Integer.numberOfTrailingZeros(n) : 0;
         for (int i = 0; i < n; i++) {
             images[i] = i;
         }
@@ -29,6 +33,10 @@ final class DensePointers {
     /** Draws a new map, independent of every earlier one. */
     void draw() {
         if (law == PointerLaw.FUNCTION) {
+            if (bitsPerImage > 0) {
+                drawByBitFields();
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 images[i] = rng.nextInt(n);
             }
@@ -39,6 +47,26 @@ final class DensePointers {
             int image = images[i];
             images[i] = images[j];
             images[j] = image;
+        }
+    }
+
+    /**
+     * Fills a random function for {@code n = 2^b}: each 64-bit draw is cut into
+     * {@code floor(64 / b)} fields of {@code b} bits, and each field is a uniform image on its own,
+     * so the map needs about {@code n b / 64} generator calls.
+     */
+    private void drawByBitFields() {
+        int bits = bitsPerImage;
+        int perDraw = 64 / bits;
+        int mask = n - 1;
+        int i = 0;
+        while (i < n) {
+            long word = rng.nextLong();
+            int fields = Math.min(perDraw, n - i);
+            for (int f = 0; f < fields; f++) {
+                images[i++] = (int) word & mask;
+                word >>>= bits;
+            }
         }
     }
 
