@@ -147,7 +147,7 @@ needs_build() {
 if needs_build; then
   command -v mvn >/dev/null 2>&1 || { echo "error: Maven (mvn) is needed to build the project; install it and retry" >&2; exit 3; }
   echo "Building the project (mvn -DskipTests package)..." >&2
-  if ! (cd "$ROOT" && mvn -B -q -DskipTests package >&2); then
+  if ! (cd "$ROOT" && mvn -B -q -DskipTests package -Dstyle.color=never >&2); then
     echo "error: the build failed; see the Maven output above" >&2
     exit 3
   fi
@@ -163,12 +163,24 @@ if [[ $local_mode -eq 1 ]]; then
     case "$option" in
       --driver-memory)
         [[ $((i + 1)) -lt ${#submit_args[@]} ]] || fail_usage "--driver-memory needs a size, for example 8g"
-        heap=("-Xmx${submit_args[$((i + 1))]}")
+        size="${submit_args[$((i + 1))]}"
+        # Spark needs a few hundred MB; below that the JVM or Spark fails before the job starts.
+        megabytes=0
+        if [[ "$size" =~ ^([0-9]{1,7})([mMgG])$ ]]; then
+          megabytes=$((10#${BASH_REMATCH[1]}))
+          case "${BASH_REMATCH[2]}" in g|G) megabytes=$((megabytes * 1024)) ;; esac
+        fi
+        if [[ $megabytes -lt 512 ]]; then
+          fail_usage "invalid --driver-memory '$size'; give at least 512m, in m or g, for example 8g"
+        fi
+        heap=("-Xmx$size")
         i=$((i + 2))
         ;;
       --conf)
         [[ $((i + 1)) -lt ${#submit_args[@]} ]] || fail_usage "--conf needs spark.KEY=VALUE"
-        spark_conf+=("--spark-conf" "${submit_args[$((i + 1))]}")
+        pair="${submit_args[$((i + 1))]}"
+        [[ "$pair" == spark.*=* ]] || fail_usage "invalid --conf '$pair'; write --conf spark.KEY=VALUE, for example --conf spark.sql.shuffle.partitions=4"
+        spark_conf+=("--spark-conf" "$pair")
         i=$((i + 2))
         ;;
       *)

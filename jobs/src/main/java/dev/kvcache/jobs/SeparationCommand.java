@@ -68,8 +68,9 @@ final class SeparationCommand {
             LOG.info("planned {} cells, {} trials in {} work units over {} partitions (master {})",
                 plan.cells().size(), plan.totalTrials(), plan.unitCount(), partitions, spark.sparkContext().master());
 
+            long jobStart = System.nanoTime();
             List<UnitOutcome> outcomes = SeparationJob.run(spark, settings, plan);
-            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            double seconds = (System.nanoTime() - jobStart) / 1e9;
             LOG.info("ran {} trials in {} s", plan.totalTrials(), String.format(Locale.ROOT, "%.1f", seconds));
 
             List<CellReport> reports = Verdicts.evaluate(plan.cells(), outcomes, settings.confidence(), settings.alpha());
@@ -89,8 +90,10 @@ final class SeparationCommand {
             out.print(ConsoleTable.render(reports));
             out.println();
             printFailures(reports);
-            out.printf(Locale.ROOT, "%s: %d cells, %d trials, %.1f s; %s%n", status.toUpperCase(Locale.ROOT),
-                reports.size(), plan.totalTrials(), seconds, describe(reports));
+            out.printf(Locale.ROOT, "%s: %d %s, %d trials, %.1f s; %s%s%n", status.toUpperCase(Locale.ROOT),
+                reports.size(), reports.size() == 1 ? "cell" : "cells", plan.totalTrials(), seconds, describe(reports),
+                plan.skipped().isEmpty() ? "" : "; " + plan.skipped().size()
+                    + " grid combinations skipped (listed in summary.json)");
             out.println("results: " + folder.path());
             return passed ? ExitCodes.PASS : ExitCodes.VERDICT_FAILED;
         } catch (InvalidConfigException e) {
@@ -120,11 +123,12 @@ final class SeparationCommand {
     }
 
     private static String describe(List<CellReport> reports) {
+        long modelTests = reports.stream().filter(r -> r.verdictModel() != null).count();
         long modelFailures = reports.stream().filter(r -> CellReport.FAIL.equals(r.verdictModel())).count();
         long theoryTests = reports.stream().filter(r -> r.verdictTheory() != null).count();
         long theoryFailures = reports.stream().filter(r -> CellReport.FAIL.equals(r.verdictTheory())).count();
         return String.format(Locale.ROOT, "model verdicts failed: %d of %d; theory verdicts failed: %d of %d",
-            modelFailures, reports.size(), theoryFailures, theoryTests);
+            modelFailures, modelTests, theoryFailures, theoryTests);
     }
 
     private ObjectNode runFields(SeparationSettings settings, SparkSession spark, Plan plan, ZonedDateTime startedAt) {

@@ -30,14 +30,22 @@ public final class Planner {
     public static final long MAX_UNITS = 10_000_000;
 
     /**
-     * Checks that the plan of {@code settings} stays within {@link #MAX_UNITS} work units, before
-     * anything is built.
+     * Checks that the plan of {@code settings} has at least one cell and stays within
+     * {@link #MAX_UNITS} work units, before anything is built.
      *
      * @throws InvalidConfigException if it does not; the message says which keys to change
      */
     public static void checkSize(SeparationSettings settings) {
+        List<String> skipped = new ArrayList<>();
+        List<Cell> cells = cells(settings, skipped);
+        if (cells.isEmpty()) {
+            throw new InvalidConfigException("the grid has no cell that an engine can run; every combination was"
+                + " skipped: " + String.join("; ", skipped.subList(0, Math.min(3, skipped.size())))
+                + (skipped.size() > 3 ? "; and " + (skipped.size() - 3) + " more" : "")
+                + ". Change grid.engines, grid.scenarios or attention.temperature");
+        }
         long units = 0;
-        for (Cell cell : cells(settings, new ArrayList<>())) {
+        for (Cell cell : cells) {
             units += (cell.trials() + settings.unitTrials() - 1) / settings.unitTrials();
             if (units > MAX_UNITS) {
                 throw InvalidConfigException.of("unit_trials", settings.unitTrials(), "the grid would need more than "
