@@ -34,7 +34,7 @@ final class FirstMemberSampler {
 
     private final long[] ranks = new long[FEW_MEMBERS];
     private final double[] scaledSums = new double[SERIES_TERMS + 1];
-    /** The arguments {@link #scaledSums} was last filled for; a repeated fill is skipped. */
+    /** The arguments of the last fill of {@link #scaledSums}. A fill with the same arguments is skipped. */
     private long filledMembers = -1;
     private long filledTotal = -1;
 

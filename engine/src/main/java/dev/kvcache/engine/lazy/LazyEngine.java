@@ -35,7 +35,7 @@ public final class LazyEngine {
     private final UniformRandomProvider rng;
     private final LazyPointers pointers;
     private final Controller controller;
-    /** The controller under its own type; exactly one of the three is non-null. */
+    /** The controller under its own type. Exactly one of the three is non-null. */
     private final ObliviousController oblivious;
     private final QueryAwareController queryAware;
     private final AdaptiveController adaptive;
@@ -137,7 +137,7 @@ public final class LazyEngine {
         finishTrial(start, position, firstMiss, answers, counts);
     }
 
-    /** Runs one trial of an adaptive controller; an events-mode trial stops as in {@link #runFixed}. */
+    /** Runs one trial of an adaptive controller. An events-mode trial stops early as in {@link #runFixed}. */
     private void runAdaptive(boolean answers, TrialCounts counts) {
         pointers.reset();
         adaptiveCache.beginTrial(adaptive.beginTrial());

@@ -34,21 +34,24 @@ final class LazyPointers {
 
     /** Returns {@code f(i)}, drawing it if position {@code i} was never followed. */
     long follow(long i) {
-        long known = images.get(i);
-        if (known >= 0) {
-            return known;
+        // One probe per map serves both the lookup and the insertion that follows it.
+        int slot = images.find(i);
+        if (slot >= 0) {
+            return images.valueAt(slot);
         }
         long image;
         if (law == PointerLaw.FUNCTION) {
             image = uniformBelow(rng, n);
         } else {
             // Rejection keeps the draw uniform over the unused images.
+            int usedSlot;
             do {
                 image = uniformBelow(rng, n);
-            } while (usedImages.get(image) >= 0);
-            usedImages.put(image, i);
+                usedSlot = usedImages.find(image);
+            } while (usedSlot >= 0);
+            usedImages.insertAt(usedSlot, image, i);
         }
-        images.put(i, image);
+        images.insertAt(slot, i, image);
         return image;
     }
 
@@ -112,6 +115,44 @@ final class LazyPointers {
                 slot = (slot + 1) & mask;
             }
             return -1;
+        }
+
+        /**
+         * Returns the slot of {@code key}, or {@code -1 - slot} for the free slot where
+         * {@link #insertAt} puts it.
+         */
+        int find(long key) {
+            int mask = keys.length - 1;
+            int slot = (int) SlotHash.hash(key) & mask;
+            while (stamps[slot] == stamp) {
+                if (keys[slot] == key) {
+                    return slot;
+                }
+                slot = (slot + 1) & mask;
+            }
+            return -1 - slot;
+        }
+
+        /** Returns the value in a slot that {@link #find} returned. */
+        long valueAt(int slot) {
+            return values[slot];
+        }
+
+        /**
+         * Adds an absent key, given {@code missing}, the negative result of {@link #find} for it
+         * with no change to the map in between.
+         */
+        void insertAt(int missing, long key, long value) {
+            if (2 * (size + 1) > keys.length) {
+                // The table grows first, which moves every slot.
+                put(key, value);
+                return;
+            }
+            int slot = -1 - missing;
+            stamps[slot] = stamp;
+            keys[slot] = key;
+            values[slot] = value;
+            size++;
         }
 
         void put(long key, long value) {

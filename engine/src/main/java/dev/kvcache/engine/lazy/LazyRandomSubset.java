@@ -391,7 +391,7 @@ final class LazyRandomSubset implements ResidentSet {
 
     /** Returns the smallest rank whose arc holds {@code target} undecided positions. */
     private long smallestRankWithUndecided(long target) {
-        // The arc of ranks 0..r holds between r + 1 - decided and r + 1 undecided positions, so the
+        // The arc of ranks 0..r contains between r + 1 - decided and r + 1 undecided positions, so the
         // answer lies in [target - 1, target - 1 + decided]; the upper end is at most n - 1 because
         // target <= undecided() = n - decided.
         long decided = memberCount + nonMemberCount;

@@ -40,7 +40,7 @@ public class DenseEngineBenchmark {
     static final int BATCH = 64;
     static final long SEED = 20261204L;
 
-    /** One engine and its running counts for one cell; built once per fork. */
+    /** One engine and its running counts for one cell, built once per fork. */
     @State(Scope.Thread)
     public static class Cell {
         @Param({"4096"})

@@ -50,7 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class LazyEngineBenchmark {
     /** Trials per events-mode call, so the per-call overhead of JMH stays negligible. */
     static final int EVENT_BATCH = 4096;
-    /** Trials per answers-mode call: fewer, because an answers-mode trial costs up to 2k hops. */
+    /** Trials per answers-mode call, fewer than in events mode because such a trial makes up to 2k hops. */
     static final int ANSWER_BATCH = 256;
     static final long SEED = 20261204L;
 
@@ -104,7 +104,7 @@ public class LazyEngineBenchmark {
         }
     }
 
-    /** Pointer hops made in the current measurement iteration; JMH reports them per second. */
+    /** Pointer hops made in the current measurement iteration, which JMH reports per second. */
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     @State(Scope.Thread)
     public static class HopCounter {
