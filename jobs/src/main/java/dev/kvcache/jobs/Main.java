@@ -66,6 +66,8 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and returns the exit code, without exiting. */
     public static int run(String... args) {
         CommandLine commandLine = new CommandLine(new Main());
+        // An argument starting with @ is a value (a path, say), never a file of more arguments.
+        commandLine.setExpandAtFiles(false);
         commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
             System.err.println("error: the run failed: " + exception);
             exception.printStackTrace();
@@ -76,6 +78,15 @@ public final class Main implements Callable<Integer> {
             System.err.println("Run with --help for the options.");
             return ExitCodes.INVALID_INPUT;
         });
-        return commandLine.execute(args);
+        try {
+            return commandLine.execute(args);
+        } catch (StackOverflowError e) {
+            System.err.println("error: the configuration is nested too deeply to read; flatten it and retry");
+            return ExitCodes.INVALID_INPUT;
+        } catch (OutOfMemoryError e) {
+            System.err.println("error: the run ran out of memory (" + e.getMessage() + "); give a smaller grid or"
+                + " configuration file, or more memory with -- --driver-memory SIZE");
+            return ExitCodes.RUNTIME_FAILURE;
+        }
     }
 }

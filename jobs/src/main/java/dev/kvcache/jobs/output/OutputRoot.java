@@ -1,6 +1,7 @@
 package dev.kvcache.jobs.output;
 
 import dev.kvcache.jobs.config.InvalidConfigException;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -11,6 +12,18 @@ import java.nio.file.Paths;
 /** Checks the output root before a run starts, so a bad path fails fast and writes nothing. */
 public final class OutputRoot {
     private OutputRoot() {
+    }
+
+    /** Checks that Hadoop has a file system for the root's scheme, without contacting it. */
+    private static void checkFileSystem(String root) {
+        try {
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(root);
+            org.apache.hadoop.fs.FileSystem.getFileSystemClass(path.toUri().getScheme(),
+                new org.apache.hadoop.conf.Configuration());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidConfigException("invalid --output '" + root + "': " + e.getMessage()
+                + "; give a local folder or a URI of a file system this Spark installation supports, such as hdfs://");
+        }
     }
 
     /**
@@ -24,10 +37,17 @@ public final class OutputRoot {
         if (root == null || root.isBlank()) {
             throw new InvalidConfigException("invalid --output: the path is empty; give a folder such as results");
         }
+        try {
+            new org.apache.hadoop.fs.Path(root);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("invalid --output '" + root + "': " + e.getMessage()
+                + "; give a folder such as results, an absolute file:/// URI, or a URI such as hdfs://host/path");
+        }
         Path local;
         try {
             URI uri = new URI(root);
             if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
+                checkFileSystem(root);
                 return;
             }
             local = uri.getScheme() == null ? Paths.get(root) : Paths.get(uri);

@@ -44,6 +44,14 @@ public final class Planner {
                 + (skipped.size() > 3 ? "; and " + (skipped.size() - 3) + " more" : "")
                 + ". Change grid.engines, grid.scenarios or attention.temperature");
         }
+        long totalTrials = 0;
+        for (Cell cell : cells) {
+            totalTrials += cell.trials();
+            if (totalTrials < 0) {
+                throw InvalidConfigException.of("trials", settings.trials(), "the grid's trials add up to more than"
+                    + " 2^63 - 1; lower trials, precision.max_trials or the grid");
+            }
+        }
         long units = 0;
         for (Cell cell : cells) {
             units += (cell.trials() + settings.unitTrials() - 1) / settings.unitTrials();
@@ -119,9 +127,16 @@ public final class Planner {
     private static Cell cell(int index, SeparationSettings settings, ChaseTask task, String controller,
                              SimulationEngine engine, SimulationScenario scenario) {
         ControllerRegistry.Entry entry = ControllerRegistry.entry(controller);
-        double exact = scenario == SimulationScenario.DECODE
-            ? entry.exact().eventProbability(task.law(), task.n(), task.s(), task.k())
-            : Double.NaN;
+        double exact;
+        try {
+            exact = scenario == SimulationScenario.DECODE
+                ? entry.exact().eventProbability(task.law(), task.n(), task.s(), task.k())
+                : Double.NaN;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("invalid combination of 'grid.n' = " + task.n() + " and 'grid.k' = "
+                + task.k() + " for controller " + controller + ": its exact value cannot be computed ("
+                + e.getMessage() + "); lower k or n, or drop the controller", e);
+        }
         double paper;
         if (entry.controllerClass() == ControllerClass.ADAPTIVE) {
             paper = ExactValues.adaptive(task.n(), task.s());
