@@ -1,6 +1,5 @@
 package dev.kvcache.engine.controller;
 
-import dev.kvcache.engine.cache.ResidentSet;
 import dev.kvcache.engine.cache.SetFactory;
 
 /**
@@ -11,13 +10,11 @@ import dev.kvcache.engine.cache.SetFactory;
  * uniformly at random. Departure: H2O also keeps a window of recent tokens beside the heavy
  * hitters; here the whole budget is scored, and "recent" is the named position it admits.
  */
-final class HeavyHitter implements AdaptiveController {
+final class HeavyHitter extends NamedAdmission {
     static final String NAME = "heavy-hitter";
 
-    private final InitialCacheRule initial;
-
     HeavyHitter(long s, ControllerSettings settings, SetFactory sets) {
-        this.initial = new InitialCacheRule(s, settings, sets);
+        super(s, settings, sets);
     }
 
     @Override
@@ -26,16 +23,7 @@ final class HeavyHitter implements AdaptiveController {
     }
 
     @Override
-    public ResidentSet beginTrial() {
-        return initial.draw();
-    }
-
-    @Override
-    public void afterStage(Trace trace, AdaptiveCache cache) {
-        if (cache.isResident(trace.named())) {
-            return;
-        }
+    void evictOne(AdaptiveCache cache) {
         cache.evictLowest(AdaptiveCache.Statistic.ACCUMULATED_ATTENTION, AdaptiveCache.Statistic.ADMITTED_AT);
-        cache.admit(trace.named());
     }
 }

@@ -1,6 +1,5 @@
 package dev.kvcache.engine.controller;
 
-import dev.kvcache.engine.cache.ResidentSet;
 import dev.kvcache.engine.cache.SetFactory;
 
 /**
@@ -9,13 +8,11 @@ import dev.kvcache.engine.cache.SetFactory;
  * lowest attention at the current stage is evicted, ties uniformly at random. Departure: TOVA
  * averages the attention over heads of one layer; the simulation has one head per stage.
  */
-final class Tova implements AdaptiveController {
+final class Tova extends NamedAdmission {
     static final String NAME = "tova";
 
-    private final InitialCacheRule initial;
-
     Tova(long s, ControllerSettings settings, SetFactory sets) {
-        this.initial = new InitialCacheRule(s, settings, sets);
+        super(s, settings, sets);
     }
 
     @Override
@@ -24,16 +21,7 @@ final class Tova implements AdaptiveController {
     }
 
     @Override
-    public ResidentSet beginTrial() {
-        return initial.draw();
-    }
-
-    @Override
-    public void afterStage(Trace trace, AdaptiveCache cache) {
-        if (cache.isResident(trace.named())) {
-            return;
-        }
+    void evictOne(AdaptiveCache cache) {
         cache.evictLowest(AdaptiveCache.Statistic.CURRENT_ATTENTION, null);
-        cache.admit(trace.named());
     }
 }

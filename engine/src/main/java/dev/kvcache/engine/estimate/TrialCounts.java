@@ -30,7 +30,7 @@ public final class TrialCounts implements Serializable {
     }
 
     /**
-     * Records one trial. {@code firstMissStage} is 0 when every read hit; {@code answered} says
+     * Records one trial. {@code firstMissStage} is 0 when every read hit; {@code answered} is
      * whether the query was followed to its answer, and {@code answerCorrect} whether that answer
      * was {@code f^k(x0)} (ignored when not answered).
      */
@@ -100,7 +100,7 @@ public final class TrialCounts implements Serializable {
         return firstMiss[t];
     }
 
-    /** Returns a copy of the first-miss histogram; index 0 holds the trials with no miss. */
+    /** Returns a copy of the first-miss histogram; index 0 counts the trials with no miss. */
     public long[] firstMissHistogram() {
         long[] copy = firstMiss.clone();
         copy[0] = events;

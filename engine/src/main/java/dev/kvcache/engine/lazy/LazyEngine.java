@@ -4,6 +4,7 @@ import dev.kvcache.engine.cache.ResidentSet;
 import dev.kvcache.engine.controller.AdaptiveCache;
 import dev.kvcache.engine.controller.AdaptiveController;
 import dev.kvcache.engine.controller.Controller;
+import dev.kvcache.engine.controller.ControllerClass;
 import dev.kvcache.engine.controller.ControllerRegistry;
 import dev.kvcache.engine.controller.ControllerSettings;
 import dev.kvcache.engine.controller.ObliviousController;
@@ -50,7 +51,7 @@ public final class LazyEngine {
      */
     public LazyEngine(ChaseTask task, String controllerName, ControllerSettings settings, UniformRandomProvider rng) {
         if (!settings.hardAttention() && ControllerRegistry.entry(controllerName).controllerClass()
-            == dev.kvcache.engine.controller.ControllerClass.ADAPTIVE) {
+            == ControllerClass.ADAPTIVE) {
             throw new IllegalArgumentException("controller '" + controllerName + "' with soft attention (temperature "
                 + settings.temperature() + ") needs the dense engine: the lazy engine leaves residents anonymous,"
                 + " and soft attention weighs every one of them");

@@ -26,14 +26,14 @@ public final class Planner {
     private Planner() {
     }
 
-    /** The most work units a plan may have; each is a small object on the driver. */
+    /** The maximum number of work units of a plan; each is a small object on the driver. */
     public static final long MAX_UNITS = 10_000_000;
 
     /**
      * Checks that the plan of {@code settings} has at least one cell and stays within
      * {@link #MAX_UNITS} work units, before anything is built.
      *
-     * @throws InvalidConfigException if it does not; the message says which keys to change
+     * @throws InvalidConfigException if it does not; the message names the keys to change
      */
     public static void checkSize(SeparationSettings settings) {
         List<String> skipped = new ArrayList<>();

@@ -76,8 +76,8 @@ class ConfigLoaderTest {
             "some cell lies inside the theorem regime (s <= sqrt(n)/4)");
         assertTrue(settings.gridN().stream().anyMatch(n -> settings.gridS().stream().anyMatch(s -> 16 * s * s > n)),
             "some cell lies outside the theorem regime");
-        assertTrue(settings.relError() > 0 && settings.relError() <= 0.1,
-            "the precision target keeps adaptive intervals within 10% of s/n");
+        assertTrue(settings.relError() > 0, "a precision target is set");
+        assertTrue(settings.relError() <= 0.1, "the precision target keeps adaptive intervals within 10% of s/n");
         assertEquals(20261204L, settings.seed(), "seed falls back to defaults.conf");
     }
 
