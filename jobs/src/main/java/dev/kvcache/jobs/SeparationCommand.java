@@ -8,11 +8,13 @@ import dev.kvcache.jobs.output.ConsoleTable;
 import dev.kvcache.jobs.output.OutputRoot;
 import dev.kvcache.jobs.output.ResultWriter;
 import dev.kvcache.jobs.output.RunFolder;
+import dev.kvcache.jobs.output.SeparationTable;
 import dev.kvcache.jobs.plan.Plan;
 import dev.kvcache.jobs.plan.Planner;
 import dev.kvcache.jobs.run.SeparationJob;
 import dev.kvcache.jobs.run.UnitOutcome;
 import dev.kvcache.jobs.verdict.CellReport;
+import dev.kvcache.jobs.verdict.Separation;
 import dev.kvcache.jobs.verdict.Verdicts;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -81,13 +83,17 @@ final class SeparationCommand {
                 spark.sparkContext().hadoopConfiguration());
             ResultWriter.writeConfig(folder, settings.resolved());
             ResultWriter.writeCsv(folder, reports);
+            List<Separation> separation = Separation.of(reports, settings.confidence());
+            ResultWriter.writeSeparationCsv(folder, separation);
             ResultWriter.writeParquet(spark, folder, reports);
             ObjectNode run = runFields(settings, spark, plan, startedAt);
             ResultWriter.writeSummary(folder, ResultWriter.summary(folder.runId(), status,
-                (System.nanoTime() - startNanos) / 1e9, reports, plan.skipped(), run));
+                (System.nanoTime() - startNanos) / 1e9, reports, separation, plan.skipped(), run));
 
             out.println();
             out.print(ConsoleTable.render(reports));
+            out.println();
+            out.print(SeparationTable.render(separation));
             out.println();
             printFailures(reports);
             out.printf(Locale.ROOT, "%s: %d %s, %d trials, %.1f s; %s%s%n", status.toUpperCase(Locale.ROOT),

@@ -39,7 +39,7 @@ class PartitionInvarianceTest {
     private static final List<String> GRID = List.of(
         "grid.n=[64, 256]", "grid.s=[4, 16]", "grid.k=[3, 8]",
         "grid.controllers=[random-fresh, random-fixed, window, follow]", "grid.laws=[function]",
-        "trials=2000", "unit_trials=500", "answer_trials=700");
+        "trials=2000", "unit_trials=500", "answer_trials=700", "estimator=plain");
 
     @TempDir
     static Path root;
@@ -119,7 +119,8 @@ class PartitionInvarianceTest {
             TrialCounts counts = new TrialCounts(cell.stages());
             for (WorkUnit unit : plan.partitions().get(0)) {
                 if (unit.cellIndex() == cell.index()) {
-                    UnitOutcome outcome = UnitRunner.run(cell, unit, settings.seed(), settings.controllerSettings());
+                    UnitOutcome outcome = UnitRunner.run(cell, unit, settings.seed(), settings.controllerSettings(),
+                        settings.estimator());
                     counts.merge(outcome.counts());
                 }
             }

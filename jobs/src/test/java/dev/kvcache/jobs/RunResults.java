@@ -64,7 +64,12 @@ public final class RunResults {
 
     /** Parses {@code cells.csv}, whose first line is the header. */
     public List<CSVRecord> csvRows() throws IOException {
-        try (Reader reader = Files.newBufferedReader(file("cells.csv"), StandardCharsets.UTF_8);
+        return csvRows("cells.csv");
+    }
+
+    /** Parses a CSV file of the run folder whose first line is the header. */
+    public List<CSVRecord> csvRows(String name) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file(name), StandardCharsets.UTF_8);
              CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
             return parser.getRecords();
         }

@@ -40,7 +40,7 @@ class SummaryJsonTest {
      */
     private static final List<String> GRID = List.of(
         "grid.n=[256]", "grid.s=[4, 16]", "grid.k=[4]", "grid.controllers=[random-fresh, window, follow]",
-        "grid.laws=[function, permutation]", "trials=2000", "answer_trials=0");
+        "grid.laws=[function, permutation]", "trials=2000", "answer_trials=0", "estimator=plain");
 
     /** The cell fields that the summary must hold. */
     private static final List<String> CELL_FIELDS = List.of(
@@ -219,7 +219,7 @@ class SummaryJsonTest {
     private static SeparationSettings withoutText(SeparationSettings s) {
         return new SeparationSettings(s.gridN(), s.gridS(), s.gridK(), s.controllers(), s.laws(), s.engines(),
             s.scenarios(), s.trials(), s.relError(), s.maxTrials(), s.seed(), s.confidence(), s.alpha(), s.answerTrials(), s.partitions(), s.unitTrials(),
-            s.missRule(), s.controllerSettings(), "");
+            s.missRule(), s.controllerSettings(), s.estimator(), "");
     }
 
     /** Compares a summary value with its CSV text: null is empty, arrays are joined by ';'. */

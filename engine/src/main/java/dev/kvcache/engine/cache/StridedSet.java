@@ -1,5 +1,7 @@
 package dev.kvcache.engine.cache;
 
+import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**
@@ -8,7 +10,7 @@ import org.apache.commons.rng.UniformRandomProvider;
  * {@code [0, stride)}, so every member lies in {@code [0, n)}. Operations cost O(1), so both
  * engines use it.
  */
-public final class StridedSet extends FixedResidentSet {
+public final class StridedSet extends FixedResidentSet implements ConditionalSet {
     private final long n;
     private final long s;
     private final long stride;
@@ -74,5 +76,33 @@ public final class StridedSet extends FixedResidentSet {
     @Override
     public long uniformMember() {
         return offset + rng.nextLong(s) * stride;
+    }
+
+    @Override
+    public double memberProbability(long p) {
+        return contains(p) ? 1.0 : 0.0;
+    }
+
+    @Override
+    public void revealMember(long p) {
+        if (!contains(p)) {
+            throw new IllegalStateException("revealMember(" + p + "): the position is not in the strided set");
+        }
+    }
+
+    @Override
+    public void forEachRevealed(LongConsumer action) {
+        // The offset fixes every membership: each probability is 0 or 1.
+    }
+
+    @Override
+    public long drawMemberOutside(LongPredicate excluded) {
+        // Rejection: the caller only asks when some member lies outside the excluded positions.
+        while (true) {
+            long candidate = offset + rng.nextLong(s) * stride;
+            if (!excluded.test(candidate)) {
+                return candidate;
+            }
+        }
     }
 }

@@ -55,6 +55,47 @@ final class LazyPointers {
         return image;
     }
 
+    /** Returns {@code f(i)} when it was drawn already, or {@code -1}; draws nothing. */
+    long drawnImage(long i) {
+        return images.get(i);
+    }
+
+    /**
+     * Sets {@code f(i) = image} for a position never followed, as if the draw had given it.
+     *
+     * @throws IllegalStateException if {@code f(i)} was drawn already, or under a permutation
+     *     {@code image} is the image of another position
+     */
+    void force(long i, long image) {
+        int slot = images.find(i);
+        if (slot >= 0) {
+            throw new IllegalStateException("f(" + i + ") was drawn already");
+        }
+        if (law == PointerLaw.PERMUTATION) {
+            int usedSlot = usedImages.find(image);
+            if (usedSlot >= 0) {
+                throw new IllegalStateException(image + " is the image of another position already");
+            }
+            usedImages.insertAt(usedSlot, image, i);
+        }
+        images.put(i, image);
+    }
+
+    /** Returns whether {@code p} is the image of a followed position; under a function, always {@code false}. */
+    boolean isUsedImage(long p) {
+        return law == PointerLaw.PERMUTATION && usedImages.get(p) >= 0;
+    }
+
+    /** Returns how many images a new draw cannot take: the used ones under a permutation, none under a function. */
+    long usedImageCount() {
+        return law == PointerLaw.PERMUTATION ? images.size() : 0;
+    }
+
+    /** Calls {@code action} for every followed position and every drawn image (a position may come twice). */
+    void forEachVisited(java.util.function.LongConsumer action) {
+        images.forEach(action);
+    }
+
     /**
      * Returns {@code rng.nextLong(bound)}, the same value from the same draws, without its 64-bit
      * division when {@code bound} is a power of two.
@@ -95,6 +136,32 @@ final class LazyPointers {
         private int[] stamps = new int[64];
         private int stamp = 1;
         private int size;
+
+        int size() {
+            return size;
+        }
+
+        /** Returns the keys, in table order. */
+        long[] keysSnapshot() {
+            long[] result = new long[size];
+            int next = 0;
+            for (int i = 0; i < keys.length; i++) {
+                if (stamps[i] == stamp) {
+                    result[next++] = keys[i];
+                }
+            }
+            return result;
+        }
+
+        /** Calls {@code action} with every key and every value. */
+        void forEach(java.util.function.LongConsumer action) {
+            for (int i = 0; i < keys.length; i++) {
+                if (stamps[i] == stamp) {
+                    action.accept(keys[i]);
+                    action.accept(values[i]);
+                }
+            }
+        }
 
         void clear() {
             size = 0;

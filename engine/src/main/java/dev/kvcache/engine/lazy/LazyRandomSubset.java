@@ -1,7 +1,9 @@
 package dev.kvcache.engine.lazy;
 
-import dev.kvcache.engine.cache.ResidentSet;
+import dev.kvcache.engine.cache.ConditionalSet;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**
@@ -15,7 +17,7 @@ import org.apache.commons.rng.UniformRandomProvider;
  * ({@link FirstMemberSampler}) and records the scanned arc as non-members, so its cost does not
  * grow with {@code n}.
  */
-final class LazyRandomSubset implements ResidentSet {
+final class LazyRandomSubset implements ConditionalSet {
     private final long n;
     private final UniformRandomProvider rng;
     private final FirstMemberSampler firstMember = new FirstMemberSampler();
@@ -172,6 +174,56 @@ final class LazyRandomSubset implements ResidentSet {
         // The remaining anonymous members are still a uniform subset of the undecided positions.
         anonymous--;
         return -1;
+    }
+
+    @Override
+    public double memberProbability(long p) {
+        if (isKnownMember(p)) {
+            return 1.0;
+        }
+        if (isKnownNonMember(p)) {
+            return 0.0;
+        }
+        return (double) anonymous / undecided();
+    }
+
+    @Override
+    public void revealMember(long p) {
+        if (isKnownMember(p)) {
+            return;
+        }
+        if (isKnownNonMember(p) || anonymous == 0) {
+            throw new IllegalStateException("revealMember(" + p + "): the position cannot be a member");
+        }
+        anonymous--;
+        addMember(p);
+    }
+
+    @Override
+    public void forEachRevealed(LongConsumer action) {
+        for (int i = 0; i < memberCount; i++) {
+            action.accept(members[i]);
+        }
+        for (int i = 0; i < intervalCount; i++) {
+            for (long p = low[i]; p <= high[i]; p++) {
+                action.accept(p);
+            }
+        }
+    }
+
+    @Override
+    public long drawMemberOutside(LongPredicate excluded) {
+        if (anonymous == 0) {
+            throw new IllegalStateException("drawMemberOutside(): no anonymous member is left");
+        }
+        // Undecided positions share one membership probability, so the law is uniform over them;
+        // rejection leaves out the excluded ones, which the caller keeps few.
+        while (true) {
+            long candidate = undecidedAt(LazyPointers.uniformBelow(rng, undecided()));
+            if (!excluded.test(candidate)) {
+                return candidate;
+            }
+        }
     }
 
     // ---- known members and non-members ----

@@ -1,7 +1,9 @@
 package dev.kvcache.engine.lazy;
 
-import dev.kvcache.engine.cache.ResidentSet;
+import dev.kvcache.engine.cache.ConditionalSet;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**
@@ -10,7 +12,7 @@ import org.apache.commons.rng.UniformRandomProvider;
  * window itself is never materialised, so every operation costs time proportional to the number
  * of changes, not to {@code s}.
  */
-final class LazyWindow implements ResidentSet {
+final class LazyWindow implements ConditionalSet {
     private final long n;
     private final long w0;
     private final long w1;
@@ -223,6 +225,39 @@ final class LazyWindow implements ResidentSet {
         long position = windowPositionSkipping(rng.nextLong(count), removed, known);
         removed.add(position);
         return position;
+    }
+
+    @Override
+    public double memberProbability(long p) {
+        return contains(p) ? 1.0 : 0.0;
+    }
+
+    @Override
+    public void revealMember(long p) {
+        markKnown(p);
+    }
+
+    @Override
+    public void forEachRevealed(LongConsumer action) {
+        // Membership is fixed by the window and its changes: every probability is 0 or 1.
+    }
+
+    @Override
+    public long drawMemberOutside(LongPredicate excluded) {
+        long total = size();
+        if (total == 0) {
+            throw new IllegalStateException("drawMemberOutside() asked of an empty cache");
+        }
+        // Rejection: the caller only asks when some resident lies outside the excluded positions.
+        while (true) {
+            long index = rng.nextLong(total);
+            long candidate = index < added.size()
+                ? added.get((int) index)
+                : windowPositionSkipping(index - added.size(), removed, null);
+            if (!excluded.test(candidate)) {
+                return candidate;
+            }
+        }
     }
 
     /** A small growable list of longs with linear search, for the few changes a trial makes. */

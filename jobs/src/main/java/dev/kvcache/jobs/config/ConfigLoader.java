@@ -37,6 +37,10 @@ public final class ConfigLoader {
     public static final long MAX_K = 1L << 30;
     /** The largest trial count of one cell. */
     public static final long MAX_TRIALS = 1_000_000_000_000_000L;
+    /** Largest {@code splitting.replicates}: each replicate is a task and a value in the cell's output. */
+    public static final long MAX_REPLICATES = 100_000;
+    /** Largest {@code splitting.particles}: the particles of a stage are held in memory by one task. */
+    public static final long MAX_PARTICLES = 1_000_000;
 
     private static final String DEFAULTS_RESOURCE = "defaults.conf";
 
@@ -241,9 +245,25 @@ public final class ConfigLoader {
 
         double temperature = ConfigValues.number(config, "attention.temperature", 0, false, 1e12, false);
 
+        String choiceName = ConfigValues.string(config, "estimator");
+        EstimatorSettings.Choice choice = EstimatorSettings.Choice.fromConfigName(choiceName);
+        if (choice == null) {
+            throw InvalidConfigException.of("estimator", choiceName, "unknown estimator; known estimators: plain,"
+                + " splitting, auto");
+        }
+        int replicates = (int) ConfigValues.integer(config, "splitting.replicates", 2, MAX_REPLICATES);
+        int particles = (int) ConfigValues.integer(config, "splitting.particles", 1, MAX_PARTICLES);
+        int survivors = (int) ConfigValues.integer(config, "splitting.survivors", 1, Integer.MAX_VALUE);
+        long maxClones = ConfigValues.integer(config, "splitting.max_clones", 1, Integer.MAX_VALUE);
+        if (maxClones < particles) {
+            throw InvalidConfigException.of("splitting.max_clones", maxClones, "it must be at least"
+                + " splitting.particles (" + particles + "), so that every particle gets a clone");
+        }
+        EstimatorSettings estimator = new EstimatorSettings(choice, replicates, particles, survivors, maxClones);
+
         String resolved = config.root().render(ConfigRenderOptions.defaults()
             .setOriginComments(false).setComments(false).setJson(false).setFormatted(true));
         return new SeparationSettings(gridN, gridS, gridK, controllers, laws, engines, scenarios, trials, relError, maxTrials, seed,
-            confidence, alpha, answerTrials, partitions, unitTrials, missRule, new ControllerSettings(sinks, initial, temperature), resolved);
+            confidence, alpha, answerTrials, partitions, unitTrials, missRule, new ControllerSettings(sinks, initial, temperature), estimator, resolved);
     }
 }

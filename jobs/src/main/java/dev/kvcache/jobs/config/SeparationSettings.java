@@ -28,6 +28,7 @@ import java.util.List;
  * @param missRule {@code miss_rule}
  * @param controllerSettings {@code window.sinks}, {@code adaptive.initial} and
  *     {@code attention.temperature}
+ * @param estimator {@code estimator} and the {@code splitting} section
  * @param resolved the whole resolved configuration, rendered as HOCON
  */
 public record SeparationSettings(
@@ -49,5 +50,6 @@ public record SeparationSettings(
     long unitTrials,
     MissRule missRule,
     ControllerSettings controllerSettings,
+    EstimatorSettings estimator,
     String resolved) implements Serializable {
 }

@@ -32,6 +32,7 @@ public final class CellColumns {
         row.put("miss_rule", task.missRule().configName());
         row.put("engine", cell.engine().configName());
         row.put("scenario", cell.scenario().configName());
+        row.put("estimator", cell.estimator().configName());
         row.put("trials", counts.trials());
         row.put("events", counts.events());
         row.put("answered", counts.answered());
@@ -39,6 +40,9 @@ public final class CellColumns {
         row.put("p_event", report.event());
         row.put("ci_low", report.eventInterval().low());
         row.put("ci_high", report.eventInterval().high());
+        row.put("rel_error", report.relError());
+        row.put("replicates", (long) cell.replicates());
+        row.put("replicate_sd", report.splitting() == null ? Double.NaN : report.splitting().standardDeviation());
         row.put("p_wrong", report.wrong());
         row.put("wrong_ci_low", report.wrongInterval() == null ? Double.NaN : report.wrongInterval().low());
         row.put("wrong_ci_high", report.wrongInterval() == null ? Double.NaN : report.wrongInterval().high());

@@ -9,8 +9,8 @@ import java.util.Locale;
 /** Renders the cells as a fixed-width text table for the console. */
 public final class ConsoleTable {
     private static final String[] HEADER = {
-        "n", "s", "k", "T", "controller", "class", "law", "engine", "trials", "events", "p_event", "interval", "exact", "paper",
-        "regime", "model", "theory", "p_wrong", "trials/s",
+        "n", "s", "k", "T", "controller", "class", "law", "engine", "estimator", "trials", "events", "p_event", "interval",
+        "rel_err", "exact", "paper", "regime", "model", "theory", "p_wrong", "trials/s",
     };
 
     private ConsoleTable() {
@@ -25,10 +25,10 @@ public final class ConsoleTable {
             rows.add(new String[] {
                 power(task.n()), Long.toString(task.s()), Long.toString(task.k()), Integer.toString(task.stages()),
                 r.cell().controller(), r.cell().controllerClass().label(), task.law().configName(),
-                engineLabel(r), Long.toString(r.counts().trials()),
+                engineLabel(r), estimatorLabel(r), Long.toString(r.counts().trials()),
                 Long.toString(r.counts().events()), number(r.event()),
                 "[" + number(r.eventInterval().low()) + ", " + number(r.eventInterval().high()) + "]",
-                number(r.cell().exact()), number(r.cell().paper()), r.cell().theoremRegime() ? "theorem" : "outside",
+                percent(r.relError()), number(r.cell().exact()), number(r.cell().paper()), r.cell().theoremRegime() ? "theorem" : "outside",
                 r.verdictModel() == null ? "-" : r.verdictModel(), r.verdictTheory() == null ? "-" : r.verdictTheory(),
                 number(r.wrong()),
                 number(r.trialsPerSecond()),
@@ -43,7 +43,7 @@ public final class ConsoleTable {
         StringBuilder text = new StringBuilder();
         for (String[] row : rows) {
             for (int c = 0; c < row.length; c++) {
-                boolean numeric = c < 4 || (c >= 8 && c <= 13) || c >= 17;
+                boolean numeric = c < 4 || (c >= 9 && c <= 15) || c >= 19;
                 String format = numeric ? "%" + widths[c] + "s" : "%-" + widths[c] + "s";
                 text.append(c == 0 ? "" : "  ").append(String.format(Locale.ROOT, format, row[c]));
             }
@@ -56,6 +56,16 @@ public final class ConsoleTable {
     private static String engineLabel(CellReport report) {
         String engine = report.cell().engine().configName();
         return report.cell().scenario() == SimulationScenario.DECODE ? engine : engine + "+full";
+    }
+
+    /** Returns "plain", or "split xR" for a splitting cell with R replicates. */
+    private static String estimatorLabel(CellReport report) {
+        return report.cell().splitting() ? "split x" + report.cell().replicates() : "plain";
+    }
+
+    /** Formats a relative error as a percentage; a missing one prints as "-". */
+    static String percent(double x) {
+        return Double.isFinite(x) ? String.format(Locale.ROOT, "%.1f%%", 100 * x) : "-";
     }
 
     /** Formats a probability or rate with three significant digits; values that do not exist print as "-". */

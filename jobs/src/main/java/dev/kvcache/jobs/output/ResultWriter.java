@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kvcache.jobs.verdict.CellReport;
+import dev.kvcache.jobs.verdict.Separation;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -45,17 +46,34 @@ public final class ResultWriter {
 
     /** Writes {@code cells.csv}; empty numbers stand for values that do not exist. */
     public static void writeCsv(RunFolder folder, List<CellReport> reports) throws IOException {
-        if (reports.isEmpty()) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (CellReport report : reports) {
+            rows.add(CellColumns.of(report));
+        }
+        writeTable(folder, "cells.csv", rows);
+    }
+
+    /** Writes {@code separation.csv}, one row per adaptive and oblivious pair; nothing when there is none. */
+    public static void writeSeparationCsv(RunFolder folder, List<Separation> separation) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Separation row : separation) {
+            rows.add(row.columns());
+        }
+        writeTable(folder, "separation.csv", rows);
+    }
+
+    private static void writeTable(RunFolder folder, String name, List<Map<String, Object>> rows) throws IOException {
+        if (rows.isEmpty()) {
             return;
         }
-        List<String> header = CellColumns.names(reports.get(0));
-        try (FSDataOutputStream out = folder.fileSystem().create(folder.file("cells.csv"), false);
+        List<String> header = new ArrayList<>(rows.get(0).keySet());
+        try (FSDataOutputStream out = folder.fileSystem().create(folder.file(name), false);
              Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
              CSVPrinter printer = new CSVPrinter(writer, CSVFormat.RFC4180.builder()
                  .setHeader(header.toArray(new String[0])).setRecordSeparator('\n').get())) {
-            for (CellReport report : reports) {
+            for (Map<String, Object> row : rows) {
                 List<String> record = new ArrayList<>();
-                for (Object value : CellColumns.of(report).values()) {
+                for (Object value : row.values()) {
                     record.add(csvText(value));
                 }
                 printer.printRecord(record);
@@ -69,7 +87,10 @@ public final class ResultWriter {
         }
         if (value instanceof Double) {
             double x = (Double) value;
-            return Double.isFinite(x) ? Double.toString(x) : "";
+            if (Double.isInfinite(x)) {
+                return x > 0 ? "inf" : "-inf";
+            }
+            return Double.isNaN(x) ? "" : Double.toString(x);
         }
         if (value instanceof long[]) {
             long[] values = (long[]) value;
@@ -148,6 +169,16 @@ public final class ResultWriter {
     /** Returns the summary document: run fields first, then one object per cell. */
     public static ObjectNode summary(String runId, String status, double seconds, List<CellReport> reports,
                                      List<String> skipped, ObjectNode run) {
+        return summary(runId, status, seconds, reports, List.of(), skipped, run);
+    }
+
+    /**
+     * Returns the summary document: run fields first, then one object per cell, then one per
+     * separation pair. Numbers that do not exist are {@code null}; an unbounded interval end is
+     * {@code null} too, with the reason in the CSV ({@code inf}).
+     */
+    public static ObjectNode summary(String runId, String status, double seconds, List<CellReport> reports,
+                                     List<Separation> separation, List<String> skipped, ObjectNode run) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("run_id", runId);
         root.put("status", status);
@@ -163,6 +194,13 @@ public final class ResultWriter {
             ObjectNode cell = cells.addObject();
             for (Map.Entry<String, Object> column : CellColumns.of(report).entrySet()) {
                 putValue(cell, column.getKey(), column.getValue());
+            }
+        }
+        ArrayNode pairs = root.putArray("separation");
+        for (Separation row : separation) {
+            ObjectNode pair = pairs.addObject();
+            for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+                putValue(pair, column.getKey(), column.getValue());
             }
         }
         return root;

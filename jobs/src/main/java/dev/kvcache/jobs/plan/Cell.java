@@ -2,6 +2,7 @@ package dev.kvcache.jobs.plan;
 
 import dev.kvcache.engine.controller.ControllerClass;
 import dev.kvcache.engine.task.ChaseTask;
+import dev.kvcache.jobs.config.EstimatorSettings.Estimator;
 import dev.kvcache.jobs.config.SimulationEngine;
 import dev.kvcache.jobs.config.SimulationScenario;
 import java.io.Serializable;
@@ -25,9 +26,17 @@ import java.io.Serializable;
  *     adaptive controllers, the bound {@code (s/(n-T))^T + 2T^3/n} for oblivious ones, {@code NaN}
  *     for controllers outside the class
  * @param theoremRegime whether {@code n >= 4k} and {@code s <= sqrt(n)/4}
+ * @param estimator how the cell estimates {@code P(E)}: plain counts of its trials, or multilevel
+ *     splitting (its plain trials then serve the wrong-answer rate)
+ * @param replicates splitting replicates, 0 for a plain cell
  */
 public record Cell(int index, long key, ChaseTask task, String controller, ControllerClass controllerClass,
-                   SimulationEngine engine, SimulationScenario scenario, long trials, long answerTrials, double exact, double paper, boolean theoremRegime) implements Serializable {
+                   SimulationEngine engine, SimulationScenario scenario, long trials, long answerTrials, double exact, double paper, boolean theoremRegime,
+                   Estimator estimator, int replicates) implements Serializable {
+
+    public boolean splitting() {
+        return estimator == Estimator.SPLITTING;
+    }
 
     public int stages() {
         return task.stages();

@@ -3,9 +3,13 @@ package dev.kvcache.jobs.plan;
 import dev.kvcache.engine.controller.ControllerClass;
 import dev.kvcache.engine.controller.ControllerRegistry;
 import dev.kvcache.engine.exact.ExactValues;
+import dev.kvcache.engine.lazy.SplittingEngine;
 import dev.kvcache.engine.random.Seeds;
 import dev.kvcache.engine.task.ChaseTask;
 import dev.kvcache.engine.task.PointerLaw;
+import dev.kvcache.jobs.config.EstimatorSettings;
+import dev.kvcache.jobs.config.EstimatorSettings.Choice;
+import dev.kvcache.jobs.config.EstimatorSettings.Estimator;
 import dev.kvcache.jobs.config.InvalidConfigException;
 import dev.kvcache.jobs.config.SeparationSettings;
 import dev.kvcache.jobs.config.SimulationEngine;
@@ -54,7 +58,7 @@ public final class Planner {
         }
         long units = 0;
         for (Cell cell : cells) {
-            units += (cell.trials() + settings.unitTrials() - 1) / settings.unitTrials();
+            units += (cell.trials() + settings.unitTrials() - 1) / settings.unitTrials() + cell.replicates();
             if (units > MAX_UNITS) {
                 throw InvalidConfigException.of("unit_trials", settings.unitTrials(), "the grid would need more than "
                     + MAX_UNITS + " work units; raise unit_trials or lower trials (" + settings.trials() + ")");
@@ -69,7 +73,8 @@ public final class Planner {
         }
         List<String> skipped = new ArrayList<>();
         List<Cell> cells = cells(settings, skipped);
-        return new Plan(cells, skipped, deal(cells, settings.unitTrials(), partitions));
+        return new Plan(cells, skipped, deal(cells, settings.unitTrials(), partitions,
+            settings.estimator().particles()));
     }
 
     /** Returns the grid's cells in table order, adding a line to {@code skipped} per dropped combination. */
@@ -90,6 +95,9 @@ public final class Planner {
                                     SimulationScenario scenario = SimulationScenario.fromConfigName(scenarioName);
                                     ChaseTask task = new ChaseTask(n, s, k, law, settings.missRule());
                                     String reason = unsupported(settings, task, controller, engine, scenario);
+                                    if (reason == null && settings.estimator().choice() == Choice.SPLITTING) {
+                                        reason = splittingUnsupported(settings, task, controller, engine, scenario);
+                                    }
                                     if (reason != null) {
                                         skipped.add("n=" + n + " s=" + s + " k=" + k + " " + controller + " "
                                             + law.configName() + " " + engine.configName() + " "
@@ -124,6 +132,38 @@ public final class Planner {
         return null;
     }
 
+    /** Returns why splitting cannot estimate a combination, or {@code null} when it can. */
+    private static String splittingUnsupported(SeparationSettings settings, ChaseTask task, String controller,
+                                               SimulationEngine engine, SimulationScenario scenario) {
+        if (engine != SimulationEngine.LAZY || scenario != SimulationScenario.DECODE) {
+            return "estimator splitting runs on the lazy engine in the decode scenario only";
+        }
+        String reason = SplittingEngine.unsupportedReason(task, controller, settings.controllerSettings());
+        return reason == null ? null : reason + "; use estimator auto or plain";
+    }
+
+    /**
+     * Returns the estimator of a cell: the configured one, or for {@code auto} splitting where it
+     * can run and the cell's plain trials expect fewer than {@link #VISIBLE_EVENTS} events.
+     */
+    static Estimator estimatorFor(SeparationSettings settings, ChaseTask task, String controller,
+                                  SimulationEngine engine, SimulationScenario scenario, double exact, long plainTrials) {
+        Choice choice = settings.estimator().choice();
+        if (choice == Choice.PLAIN) {
+            return Estimator.PLAIN;
+        }
+        if (choice == Choice.SPLITTING) {
+            return Estimator.SPLITTING;
+        }
+        boolean rare = exact > 0 && exact * plainTrials < VISIBLE_EVENTS;
+        return rare && splittingUnsupported(settings, task, controller, engine, scenario) == null
+            ? Estimator.SPLITTING
+            : Estimator.PLAIN;
+    }
+
+    /** Expected events below which {@code estimator = auto} picks splitting: plain counts see too little. */
+    public static final double VISIBLE_EVENTS = 100;
+
     private static Cell cell(int index, SeparationSettings settings, ChaseTask task, String controller,
                              SimulationEngine engine, SimulationScenario scenario) {
         ControllerRegistry.Entry entry = ControllerRegistry.entry(controller);
@@ -147,9 +187,16 @@ public final class Planner {
         }
         boolean regime = ExactValues.inTheoremRegime(task.n(), task.s(), task.k());
         long trials = trialsFor(settings, exact);
+        Estimator estimator = estimatorFor(settings, task, controller, engine, scenario, exact, trials);
+        int replicates = 0;
+        if (estimator == Estimator.SPLITTING) {
+            // The plain trials of a splitting cell only serve its wrong-answer rate.
+            trials = Math.min(settings.trials(), settings.answerTrials());
+            replicates = settings.estimator().replicates();
+        }
         return new Cell(index, cellKey(settings, task, controller, engine, scenario), task, controller,
             entry.controllerClass(), engine, scenario, trials,
-            Math.min(trials, settings.answerTrials()), exact, paper, regime);
+            Math.min(trials, settings.answerTrials()), exact, paper, regime, estimator, replicates);
     }
 
     /**
@@ -204,6 +251,10 @@ public final class Planner {
      * deterministic.
      */
     static List<List<WorkUnit>> deal(List<Cell> cells, long unitTrials, int partitions) {
+        return deal(cells, unitTrials, partitions, EstimatorSettings.defaults().particles());
+    }
+
+    static List<List<WorkUnit>> deal(List<Cell> cells, long unitTrials, int partitions, int particles) {
         List<WorkUnit> units = new ArrayList<>();
         for (Cell cell : cells) {
             long blocks = (cell.trials() + unitTrials - 1) / unitTrials;
@@ -211,10 +262,13 @@ public final class Planner {
                 long first = b * unitTrials;
                 long trials = Math.min(unitTrials, cell.trials() - first);
                 long answers = Math.max(0, Math.min(trials, cell.answerTrials() - first));
-                units.add(new WorkUnit(cell.index(), b, trials, answers));
+                units.add(WorkUnit.trials(cell.index(), b, trials, answers));
+            }
+            for (int r = 0; r < cell.replicates(); r++) {
+                units.add(WorkUnit.replicate(cell.index(), r));
             }
         }
-        Comparator<WorkUnit> byCost = Comparator.<WorkUnit>comparingDouble(u -> -cost(cells.get(u.cellIndex()), u))
+        Comparator<WorkUnit> byCost = Comparator.<WorkUnit>comparingDouble(u -> -cost(cells.get(u.cellIndex()), u, particles))
             .thenComparingInt(WorkUnit::cellIndex).thenComparingLong(WorkUnit::block);
         units.sort(byCost);
         List<List<WorkUnit>> assigned = new ArrayList<>();
@@ -230,13 +284,17 @@ public final class Planner {
         for (WorkUnit unit : units) {
             int p = leastLoaded.poll();
             assigned.get(p).add(unit);
-            load[p] += cost(cells.get(unit.cellIndex()), unit);
+            load[p] += cost(cells.get(unit.cellIndex()), unit, particles);
             leastLoaded.add(p);
         }
         return assigned;
     }
 
-    private static double cost(Cell cell, WorkUnit unit) {
+    private static double cost(Cell cell, WorkUnit unit, int particles) {
+        if (unit.replicate()) {
+            // Each stage rebuilds its particles about twice, each replaying the hops so far.
+            return particles * 4.0 * Math.pow(2, cell.stages());
+        }
         return (double) unit.trials() * (cell.stages() + 8) + (double) unit.answerTrials() * 2 * cell.task().k();
     }
 }

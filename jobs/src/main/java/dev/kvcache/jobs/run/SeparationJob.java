@@ -1,6 +1,7 @@
 package dev.kvcache.jobs.run;
 
 import dev.kvcache.engine.controller.ControllerSettings;
+import dev.kvcache.jobs.config.EstimatorSettings;
 import dev.kvcache.jobs.config.SeparationSettings;
 import dev.kvcache.jobs.plan.Cell;
 import dev.kvcache.jobs.plan.Plan;
@@ -33,20 +34,24 @@ public final class SeparationJob {
         List<Cell> cells = plan.cells();
         long seed = settings.seed();
         ControllerSettings controllerSettings = settings.controllerSettings();
+        EstimatorSettings estimator = settings.estimator();
         int partitions = plan.partitions().size();
 
         // One element per partition, so each partition receives exactly the units dealt to it.
         JavaPairRDD<Integer, UnitOutcome> outcomes = context.parallelize(plan.partitions(), partitions)
-            .mapPartitionsToPair(assigned -> runAssigned(assigned, cells, seed, controllerSettings))
+            .mapPartitionsToPair(assigned -> runAssigned(assigned, cells, seed, controllerSettings, estimator))
             .reduceByKey(UnitOutcome::merge, Math.max(1, Math.min(partitions, cells.size())));
         Map<Integer, UnitOutcome> byCell = outcomes.collectAsMap();
 
         List<UnitOutcome> ordered = new ArrayList<>(cells.size());
         for (Cell cell : cells) {
             UnitOutcome outcome = byCell.get(cell.index());
-            if (outcome == null || outcome.counts().trials() != cell.trials()) {
+            if (outcome == null || outcome.counts().trials() != cell.trials()
+                || outcome.replicatesDone() != cell.replicates()) {
                 throw new IllegalStateException("cell " + cell.label() + " finished with "
-                    + (outcome == null ? 0 : outcome.counts().trials()) + " trials, planned " + cell.trials());
+                    + (outcome == null ? 0 : outcome.counts().trials()) + " trials and "
+                    + (outcome == null ? 0 : outcome.replicatesDone()) + " splitting replicates, planned "
+                    + cell.trials() + " and " + cell.replicates());
             }
             ordered.add(outcome);
         }
@@ -54,12 +59,13 @@ public final class SeparationJob {
     }
 
     private static Iterator<Tuple2<Integer, UnitOutcome>> runAssigned(Iterator<List<WorkUnit>> assigned, List<Cell> cells,
-                                                                       long seed, ControllerSettings settings) {
+                                                                       long seed, ControllerSettings settings,
+                                                                       EstimatorSettings estimator) {
         List<Tuple2<Integer, UnitOutcome>> results = new ArrayList<>();
         while (assigned.hasNext()) {
             for (WorkUnit unit : assigned.next()) {
                 Cell cell = cells.get(unit.cellIndex());
-                results.add(new Tuple2<>(unit.cellIndex(), UnitRunner.run(cell, unit, seed, settings)));
+                results.add(new Tuple2<>(unit.cellIndex(), UnitRunner.run(cell, unit, seed, settings, estimator)));
             }
         }
         return results.iterator();

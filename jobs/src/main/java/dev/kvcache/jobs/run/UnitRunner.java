@@ -4,11 +4,14 @@ import dev.kvcache.engine.controller.ControllerSettings;
 import dev.kvcache.engine.dense.DenseEngine;
 import dev.kvcache.engine.estimate.TrialCounts;
 import dev.kvcache.engine.lazy.LazyEngine;
+import dev.kvcache.engine.lazy.SplittingEngine;
 import dev.kvcache.engine.random.Seeds;
+import dev.kvcache.jobs.config.EstimatorSettings;
 import dev.kvcache.jobs.config.SimulationEngine;
 import dev.kvcache.jobs.config.SimulationScenario;
 import dev.kvcache.jobs.plan.Cell;
 import dev.kvcache.jobs.plan.WorkUnit;
+import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /** Runs one work unit on the cell's engine with the unit's own random stream. */
@@ -16,11 +19,23 @@ public final class UnitRunner {
     private UnitRunner() {
     }
 
-    /** Runs {@code unit} of {@code cell}; the result depends only on the seed, the cell and the unit. */
-    public static UnitOutcome run(Cell cell, WorkUnit unit, long seed, ControllerSettings settings) {
+    /** Runs {@code unit} of {@code cell}; the result depends only on the seed, the cell, the unit and the settings. */
+    public static UnitOutcome run(Cell cell, WorkUnit unit, long seed, ControllerSettings settings,
+                                  EstimatorSettings estimator) {
         long start = System.nanoTime();
         TrialCounts counts = new TrialCounts(cell.stages());
-        UniformRandomProvider rng = Seeds.unitGenerator(seed, cell.key(), unit.block());
+        long unitSeed = Seeds.unitSeed(seed, cell.key(), unit.seedBlock());
+        if (unit.replicate()) {
+            SplittingEngine engine = new SplittingEngine(cell.task(), cell.controller(), settings,
+                estimator.particles(), estimator.survivors(), estimator.maxClones());
+            SplittingEngine.Replicate replicate = engine.run(unitSeed);
+            double[] replicates = new double[cell.replicates()];
+            Arrays.fill(replicates, Double.NaN);
+            replicates[(int) unit.block()] = replicate.estimate();
+            return new UnitOutcome(counts, replicates, replicate.rebuilt(), Arrays.stream(replicate.clones()).sum(),
+                System.nanoTime() - start);
+        }
+        UniformRandomProvider rng = Seeds.generator(unitSeed);
         if (cell.engine() == SimulationEngine.LAZY) {
             new LazyEngine(cell.task(), cell.controller(), settings, rng).run(unit.trials(), unit.answerTrials(), counts);
         } else {
@@ -30,6 +45,6 @@ public final class UnitRunner {
             new DenseEngine(cell.task(), scenario, cell.controller(), settings, rng)
                 .run(unit.trials(), unit.answerTrials(), counts);
         }
-        return new UnitOutcome(counts, System.nanoTime() - start);
+        return UnitOutcome.ofCounts(counts, cell.replicates(), System.nanoTime() - start);
     }
 }

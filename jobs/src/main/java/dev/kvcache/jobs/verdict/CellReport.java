@@ -2,6 +2,7 @@ package dev.kvcache.jobs.verdict;
 
 import dev.kvcache.engine.estimate.TrialCounts;
 import dev.kvcache.engine.stats.Interval;
+import dev.kvcache.engine.stats.ReplicateMean;
 import dev.kvcache.jobs.plan.Cell;
 
 /**
@@ -11,8 +12,13 @@ import dev.kvcache.jobs.plan.Cell;
  * @param cell the planned cell
  * @param counts the merged trial counts
  * @param seconds engine time summed over the cell's units
- * @param event estimate of {@code P(E)}
- * @param eventInterval Clopper-Pearson interval of {@code P(E)}; one-sided when no or every trial saw {@code E}
+ * @param event estimate of {@code P(E)}: the fraction of trials that saw {@code E}, or for a
+ *     splitting cell the mean of its replicates
+ * @param eventInterval interval of {@code P(E)} at the run's confidence: Clopper-Pearson (one-sided
+ *     when no or every trial saw {@code E}), or for a splitting cell Student t from the replicates'
+ *     spread
+ * @param relError the interval's half-width relative to the estimate, {@code NaN} when the estimate is 0
+ * @param splitting the replicates' mean and spread, {@code null} for a plain cell
  * @param wrong estimate of the wrong-answer rate over the answered trials, {@code NaN} when none
  * @param wrongInterval Clopper-Pearson interval of the wrong-answer rate, {@code null} when no
  *     trial was answered
@@ -25,15 +31,16 @@ import dev.kvcache.jobs.plan.Cell;
  * @param verdictTheory {@code pass}, {@code fail}, or {@code null} when no theorem applies
  */
 public record CellReport(Cell cell, TrialCounts counts, double seconds, double event, Interval eventInterval,
+                         double relError, ReplicateMean splitting,
                          double wrong, Interval wrongInterval, double modelP, double modelAdjusted,
                          String verdictModel, double theoryP, double theoryAdjusted, String verdictTheory) {
 
     public static final String PASS = "pass";
     public static final String FAIL = "fail";
 
-    /** Returns trials per second of engine time, or {@code NaN} when no time was measured. */
+    /** Returns plain trials per second of engine time, or {@code NaN} for a splitting cell or when no time was measured. */
     public double trialsPerSecond() {
-        return seconds > 0 ? counts.trials() / seconds : Double.NaN;
+        return seconds > 0 && splitting == null ? counts.trials() / seconds : Double.NaN;
     }
 
     /** Returns whether no verdict of this cell failed. */

@@ -5,6 +5,7 @@ import dev.kvcache.engine.estimate.TrialCounts;
 import dev.kvcache.engine.stats.Binomial;
 import dev.kvcache.engine.stats.Holm;
 import dev.kvcache.engine.stats.Interval;
+import dev.kvcache.engine.stats.ReplicateMean;
 import dev.kvcache.jobs.config.SimulationScenario;
 import dev.kvcache.jobs.plan.Cell;
 import dev.kvcache.jobs.run.UnitOutcome;
@@ -15,8 +16,9 @@ import java.util.List;
  * Computes each cell's estimates and verdicts.
  *
  * <ul>
- *   <li>{@code model}: the count of {@code E} is consistent with the exact {@code P(E)} of the
- *       model (two-sided exact binomial test). A failure means the engine is wrong.</li>
+ *   <li>{@code model}: the estimate of {@code P(E)} is consistent with the exact value of the
+ *       model (two-sided: an exact binomial test of a plain cell's count, a Student t test of a
+ *       splitting cell's replicates). A failure means the engine is wrong.</li>
  *   <li>{@code theory}, inside the theorem regime only: adaptive controllers consistent with
  *       {@code s/n} (two-sided); oblivious controllers not above the bound
  *       {@code (s/(n-T))^T + 2T^3/n} (one-sided). Both are results of "How Much Cache Does
@@ -25,7 +27,7 @@ import java.util.List;
  * </ul>
  * All p-values of the run form one family, adjusted by Holm's method; a test fails when its
  * adjusted p-value is at most {@code alpha}, so the chance of any false failure is at most
- * {@code alpha}.
+ * {@code alpha} (for splitting cells, as far as the t procedures hold).
  */
 public final class Verdicts {
     private Verdicts() {
@@ -37,17 +39,19 @@ public final class Verdicts {
         int count = cells.size();
         double[] modelP = new double[count];
         double[] theoryP = new double[count];
+        ReplicateMean[] splitting = new ReplicateMean[count];
         List<Double> family = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Cell cell = cells.get(i);
             TrialCounts counts = outcomes.get(i).counts();
-            modelP[i] = Double.isNaN(cell.exact())
-                ? Double.NaN
-                : Binomial.pValueTwoSided(counts.events(), counts.trials(), clamp(cell.exact()));
+            if (cell.splitting()) {
+                splitting[i] = ReplicateMean.of(outcomes.get(i).replicates());
+            }
+            modelP[i] = Double.isNaN(cell.exact()) ? Double.NaN : modelPValue(counts, splitting[i], cell.exact());
             if (!Double.isNaN(modelP[i])) {
                 family.add(modelP[i]);
             }
-            theoryP[i] = theoryPValue(cell, counts);
+            theoryP[i] = theoryPValue(cell, counts, splitting[i]);
             if (!Double.isNaN(theoryP[i])) {
                 family.add(theoryP[i]);
             }
@@ -73,27 +77,49 @@ public final class Verdicts {
                 verdictTheory = theoryAdjusted <= alpha ? CellReport.FAIL : CellReport.PASS;
             }
             long trials = counts.trials();
-            Interval eventInterval = Binomial.clopperPearson(counts.events(), trials, confidence);
+            double event;
+            Interval eventInterval;
+            double relError;
+            if (splitting[i] != null) {
+                event = splitting[i].mean();
+                eventInterval = splitting[i].interval(confidence);
+                relError = splitting[i].relativeError(confidence);
+            } else {
+                event = (double) counts.events() / trials;
+                eventInterval = Binomial.clopperPearson(counts.events(), trials, confidence);
+                relError = event > 0 ? (eventInterval.high() - eventInterval.low()) / 2 / event : Double.NaN;
+            }
             long answered = counts.answered();
             Interval wrongInterval = answered > 0 ? Binomial.clopperPearson(counts.wrong(), answered, confidence) : null;
             double wrong = answered > 0 ? (double) counts.wrong() / answered : Double.NaN;
-            reports.add(new CellReport(cell, counts, outcome.nanos() / 1e9, (double) counts.events() / trials,
-                eventInterval, wrong, wrongInterval, modelP[i], modelAdjusted,
+            reports.add(new CellReport(cell, counts, outcome.nanos() / 1e9, event, eventInterval, relError,
+                splitting[i], wrong, wrongInterval, modelP[i], modelAdjusted,
                 verdictModel, theoryP[i], theoryAdjusted, verdictTheory));
         }
         return reports;
     }
 
-    private static double theoryPValue(Cell cell, TrialCounts counts) {
+    private static double modelPValue(TrialCounts counts, ReplicateMean splitting, double exact) {
+        if (splitting != null) {
+            return splitting.pValueTwoSided(exact);
+        }
+        return Binomial.pValueTwoSided(counts.events(), counts.trials(), clamp(exact));
+    }
+
+    private static double theoryPValue(Cell cell, TrialCounts counts, ReplicateMean splitting) {
         // The theorems are about decode-time compression.
         if (!cell.theoremRegime() || cell.scenario() != SimulationScenario.DECODE) {
             return Double.NaN;
         }
         if (cell.controllerClass() == ControllerClass.ADAPTIVE) {
-            return Binomial.pValueTwoSided(counts.events(), counts.trials(), clamp(cell.paper()));
+            return splitting != null
+                ? splitting.pValueTwoSided(cell.paper())
+                : Binomial.pValueTwoSided(counts.events(), counts.trials(), clamp(cell.paper()));
         }
         if (cell.controllerClass() == ControllerClass.OBLIVIOUS) {
-            return Binomial.pValueAbove(counts.events(), counts.trials(), clamp(cell.paper()));
+            return splitting != null
+                ? splitting.pValueAbove(cell.paper())
+                : Binomial.pValueAbove(counts.events(), counts.trials(), clamp(cell.paper()));
         }
         return Double.NaN;
     }

@@ -51,6 +51,29 @@ class ConfigLoaderTest {
         assertEquals(MissRule.NEAREST, settings.missRule(), "miss_rule in defaults.conf");
         assertEquals(4L, settings.controllerSettings().sinks(), "window.sinks in defaults.conf");
         assertEquals(InitialCache.RANDOM, settings.controllerSettings().initial(), "adaptive.initial in defaults.conf");
+        assertEquals(EstimatorSettings.defaults(), settings.estimator(), "estimator and splitting in defaults.conf");
+    }
+
+    @Test
+    void estimatorSettingsLoad() {
+        EstimatorSettings estimator = ConfigLoader.load(null, List.of("estimator=splitting", "splitting.replicates=4",
+            "splitting.particles=30", "splitting.survivors=900", "splitting.max_clones=100000")).estimator();
+        assertEquals(new EstimatorSettings(EstimatorSettings.Choice.SPLITTING, 4, 30, 900, 100000), estimator);
+    }
+
+    @Test
+    void invalidEstimatorSettingsRejected() {
+        assertNames(rejected(null, "estimator=importance"), "estimator", "the key");
+        assertNames(rejected(null, "estimator=importance"), "plain, splitting, auto", "the known estimators");
+        assertNames(rejected(null, "splitting.replicates=1"), "splitting.replicates", "the key");
+        assertNames(rejected(null, "splitting.replicates=1000000"), "splitting.replicates", "the key");
+        assertNames(rejected(null, "splitting.particles=0"), "splitting.particles", "the key");
+        assertNames(rejected(null, "splitting.survivors=-5"), "splitting.survivors", "the key");
+        assertNames(rejected(null, "splitting.survivors=2.5"), "splitting.survivors", "the key");
+        assertNames(rejected(null, "splitting.max_clones=\"2^31\""), "splitting.max_clones", "the key");
+        InvalidConfigException e = rejected(null, "splitting.particles=500", "splitting.max_clones=100");
+        assertNames(e, "splitting.max_clones", "the key");
+        assertNames(e, "splitting.particles", "the rule's other key");
     }
 
     @Test

@@ -135,7 +135,7 @@ class PlannerTest {
         // trials follow the query to its answer: 300, 150, 0 and 0 of the blocks' trials.
         SeparationSettings settings = settings("grid.n=[64]", "grid.s=[4, 16]", "grid.k=[3]",
             "grid.controllers=[random-fresh, follow]", "grid.laws=[function]", "trials=1000", "unit_trials=300",
-            "answer_trials=450");
+            "answer_trials=450", "estimator=plain");
         for (int partitions : List.of(1, 5, 40)) {
             Plan plan = Planner.plan(settings, partitions);
             Map<Integer, List<WorkUnit>> byCell = unitsByCell(plan);
@@ -166,7 +166,7 @@ class PlannerTest {
         SeparationSettings settings = settings("grid.n=[64, 256]", "grid.s=[4, 16]", "grid.k=[2, 3]",
             "grid.controllers=[random-fresh, random-fixed, window, follow]", "grid.laws=[function, permutation]",
             "trials=700", "precision.rel_error=0.2", "precision.max_trials=20000", "unit_trials=333",
-            "answer_trials=1000");
+            "answer_trials=1000", "estimator=plain");
         Plan plan = Planner.plan(settings, 6);
         Map<Integer, List<WorkUnit>> byCell = unitsByCell(plan);
         Set<Long> distinctTrials = new HashSet<>();
