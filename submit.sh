@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Launches the separation job: on embedded local Spark with plain java (the default), or through
 # spark-submit for any other master. Builds the project first when the jars are missing or older
-# than the sources. Run ./submit.sh --help for the options.
+# than the sources. `./submit.sh report RUN_FOLDER` regenerates a finished run's report and plots.
+# Run ./submit.sh --help for the options.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JOBS_TARGET="$ROOT/jobs/target"
 LOCAL_JAR="$JOBS_TARGET/kvcache-jobs.jar"
 MAIN_CLASS="dev.kvcache.jobs.Main"
+REPORT_CLASS="dev.kvcache.jobs.ReportMain"
 DEFAULT_CONFIG="$ROOT/conf/separation.conf"
 
 usage() {
   cat <<'USAGE'
 Usage: ./submit.sh [CONFIG] [options] [-- spark-submit options]
+       ./submit.sh report RUN_FOLDER
 
 Runs the separation job (Monte Carlo check of adaptive versus oblivious KV-cache controllers).
 Without CONFIG it runs conf/separation.conf on embedded Spark with local[*]; only Java 17 and
@@ -35,6 +38,10 @@ Options:
   -- OPTIONS             Everything after -- goes to spark-submit (for example
                          --executor-memory 4g --conf spark.executor.cores=2). In local mode only
                          --driver-memory SIZE and --conf spark.KEY=VALUE are accepted.
+
+Report:
+  report RUN_FOLDER      Regenerate report.md, report.html and plots/ of a finished run from its
+                         summary.json and config.conf, without running anything.
 
 Exit codes:
   0  every verdict passed
@@ -59,6 +66,15 @@ master=""
 rebuild=0
 job_args=()
 submit_args=()
+report_args=()
+report_mode=0
+if [[ "${1:-}" == "report" ]]; then
+  report_mode=1
+  shift
+  [[ $# -ge 1 ]] || fail_usage "report needs the run folder, for example ./submit.sh report results/separation-20261204-120000"
+  report_args=("$@")
+  set --
+fi
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -108,13 +124,15 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-if [[ -z "$config" ]]; then
-  config="$DEFAULT_CONFIG"
+if [[ $report_mode -eq 0 ]]; then
+  if [[ -z "$config" ]]; then
+    config="$DEFAULT_CONFIG"
+  fi
+  if [[ ! -f "$config" ]]; then
+    fail_usage "configuration file not found: $config"
+  fi
+  config="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
 fi
-if [[ ! -f "$config" ]]; then
-  fail_usage "configuration file not found: $config"
-fi
-config="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
 
 find_spark_submit() {
   if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
@@ -151,6 +169,12 @@ if needs_build; then
     echo "error: the build failed; see the Maven output above" >&2
     exit 3
   fi
+fi
+
+if [[ $report_mode -eq 1 ]]; then
+  exec "${JAVA:-java}" @"$ROOT/conf/jvm-options.txt" -Djava.awt.headless=true \
+    -Dlog4j.configurationFile="$ROOT/conf/log4j2.properties" \
+    -cp "$JOBS_TARGET/lib/*:$LOCAL_JAR" "$REPORT_CLASS" "${report_args[@]}"
 fi
 
 if [[ $local_mode -eq 1 ]]; then

@@ -11,6 +11,9 @@ import dev.kvcache.jobs.output.RunFolder;
 import dev.kvcache.jobs.output.SeparationTable;
 import dev.kvcache.jobs.plan.Plan;
 import dev.kvcache.jobs.plan.Planner;
+import dev.kvcache.jobs.report.Report;
+import dev.kvcache.jobs.report.RunData;
+import dev.kvcache.jobs.run.ProgressReporter;
 import dev.kvcache.jobs.run.SeparationJob;
 import dev.kvcache.jobs.run.UnitOutcome;
 import dev.kvcache.jobs.verdict.CellReport;
@@ -34,6 +37,13 @@ import org.slf4j.LoggerFactory;
 final class SeparationCommand {
     private static final Logger LOG = LoggerFactory.getLogger(SeparationCommand.class);
     private static final String JOB = "separation";
+    /**
+     * Partitions per core of the default parallelism when {@code partitions = 0}: enough for the
+     * progress line to move every few seconds, few enough that task overhead stays negligible.
+     */
+    private static final int PARTITIONS_PER_CORE = 8;
+    /** The least time between two progress lines when the console is not a terminal. */
+    private static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
 
     private final Main options;
     private final PrintStream out = System.out;
@@ -62,7 +72,7 @@ final class SeparationCommand {
         try (SparkSession spark = SparkSessions.start("kvcache-" + JOB, options.master, options.ui, sparkConf)) {
             int partitions = settings.partitions() > 0
                 ? settings.partitions()
-                : 4 * Math.max(1, spark.sparkContext().defaultParallelism());
+                : PARTITIONS_PER_CORE * Math.max(1, spark.sparkContext().defaultParallelism());
             Plan plan = Planner.plan(settings, partitions);
             for (String line : plan.skipped()) {
                 LOG.warn("skipped grid combination {}", line);
@@ -71,7 +81,11 @@ final class SeparationCommand {
                 plan.cells().size(), plan.totalTrials(), plan.unitCount(), partitions, spark.sparkContext().master());
 
             long jobStart = System.nanoTime();
-            List<UnitOutcome> outcomes = SeparationJob.run(spark, settings, plan);
+            // With Spark's own bar on, the two would share one terminal line: print plain lines then.
+            boolean sparkBar = Boolean.parseBoolean(spark.conf().get("spark.ui.showConsoleProgress", "false"));
+            ProgressReporter progress = new ProgressReporter(plan, settings.estimator().particles(), err,
+                System.console() != null && !sparkBar, PROGRESS_INTERVAL_NANOS, System::nanoTime);
+            List<UnitOutcome> outcomes = SeparationJob.run(spark, settings, plan, progress);
             double seconds = (System.nanoTime() - jobStart) / 1e9;
             LOG.info("ran {} trials in {} s", plan.totalTrials(), String.format(Locale.ROOT, "%.1f", seconds));
 
@@ -87,20 +101,34 @@ final class SeparationCommand {
             ResultWriter.writeSeparationCsv(folder, separation);
             ResultWriter.writeParquet(spark, folder, reports);
             ObjectNode run = runFields(settings, spark, plan, startedAt);
-            ResultWriter.writeSummary(folder, ResultWriter.summary(folder.runId(), status,
-                (System.nanoTime() - startNanos) / 1e9, reports, separation, plan.skipped(), run));
+            ObjectNode summary = ResultWriter.summary(folder.runId(), status, (System.nanoTime() - startNanos) / 1e9,
+                reports, separation, plan.skipped(), run);
+            // The report comes from the same summary document that a later regeneration reads back.
+            List<String> reportFiles = Report.write(RunData.of(summary, settings.resolved()),
+                (path, bytes) -> ResultWriter.writeFile(folder, path, bytes));
+            ResultWriter.writeSummary(folder, summary);
 
             out.println();
             out.print(ConsoleTable.render(reports));
             out.println();
-            out.print(SeparationTable.render(separation));
-            out.println();
+            String separationTable = SeparationTable.render(separation);
+            if (!separationTable.isEmpty()) {
+                out.print(separationTable);
+                out.println();
+            }
             printFailures(reports);
-            out.printf(Locale.ROOT, "%s: %d %s, %d trials, %.1f s; %s%s%n", status.toUpperCase(Locale.ROOT),
-                reports.size(), reports.size() == 1 ? "cell" : "cells", plan.totalTrials(), seconds, describe(reports),
+            long splittingCells = reports.stream().filter(r -> r.cell().splitting()).count();
+            long replicates = reports.stream().mapToLong(r -> r.cell().replicates()).sum();
+            String splitting = splittingCells == 0 ? ""
+                : String.format(Locale.ROOT, " (%d by splitting, %d replicates)", splittingCells, replicates);
+            out.printf(Locale.ROOT, "%s: %d %s%s, %d plain trials, %.1f s; %s%s%n", status.toUpperCase(Locale.ROOT),
+                reports.size(), reports.size() == 1 ? "cell" : "cells", splitting, plan.totalTrials(), seconds,
+                describe(reports),
                 plan.skipped().isEmpty() ? "" : "; " + plan.skipped().size()
                     + " grid combinations skipped (listed in summary.json)");
             out.println("results: " + folder.path());
+            out.println("report:  " + folder.file(reportFiles.get(0)) + " and " + reportFiles.get(1) + ", "
+                + (reportFiles.size() - 2) + " plots in " + Report.PLOTS + "/");
             return passed ? ExitCodes.PASS : ExitCodes.VERDICT_FAILED;
         } catch (InvalidConfigException e) {
             err.println("error: " + e.getMessage());
@@ -116,16 +144,39 @@ final class SeparationCommand {
     private void printFailures(List<CellReport> reports) {
         for (CellReport report : reports) {
             if (CellReport.FAIL.equals(report.verdictModel())) {
-                out.printf(Locale.ROOT, "FAILED model verdict: %s: %d events in %d trials, exact P(E) = %.4g,"
-                        + " adjusted p = %.3g%n", report.cell().label(), report.counts().events(),
-                    report.counts().trials(), report.cell().exact(), report.modelAdjusted());
+                out.printf(Locale.ROOT, "FAILED model verdict: %s: %s, exact P(E) = %.4g, adjusted p = %.3g%n",
+                    report.cell().label(), evidence(report), report.cell().exact(), report.modelAdjusted());
+                if (report.cappedReplicates() > 0) {
+                    out.printf(Locale.ROOT, "  %d of %d replicates ran a stage with splitting.max_clones clones, fewer"
+                            + " than it needed; raise splitting.max_clones before reading this as an engine error%n",
+                        report.cappedReplicates(), report.cell().replicates());
+                }
             }
             if (CellReport.FAIL.equals(report.verdictTheory())) {
-                out.printf(Locale.ROOT, "FAILED theory verdict: %s: %d events in %d trials, paper's value %.4g,"
-                        + " adjusted p = %.3g%n", report.cell().label(), report.counts().events(),
-                    report.counts().trials(), report.cell().paper(), report.theoryAdjusted());
+                out.printf(Locale.ROOT, "FAILED theory verdict: %s: %s, paper's value %.4g, adjusted p = %.3g%n",
+                    report.cell().label(), evidence(report), report.cell().paper(), report.theoryAdjusted());
             }
         }
+        long capped = reports.stream().filter(r -> r.cappedReplicates() > 0).count();
+        if (capped > 0) {
+            out.printf(Locale.ROOT, "note: %d splitting cells had replicates limited by splitting.max_clones (column"
+                + " replicates_capped); their estimates rest on fewer survivors than planned%n", capped);
+        }
+        long blind = reports.stream().filter(r -> r.splitting() == null && r.counts().events() == 0
+            && r.cell().controllerClass() == dev.kvcache.engine.controller.ControllerClass.OBLIVIOUS).count();
+        if (blind > 0) {
+            out.printf(Locale.ROOT, "note: %d plain oblivious cells saw no event, so they only bound P(E) from above;"
+                + " estimator = auto measures such cells by splitting%n", blind);
+        }
+    }
+
+    /** Returns what a cell's estimate rests on: its plain count, or its splitting replicates. */
+    private static String evidence(CellReport report) {
+        if (report.splitting() != null) {
+            return String.format(Locale.ROOT, "splitting estimate %.4g from %d replicates (standard deviation %.3g)",
+                report.event(), report.splitting().count(), report.splitting().standardDeviation());
+        }
+        return report.counts().events() + " events in " + report.counts().trials() + " trials";
     }
 
     private static String describe(List<CellReport> reports) {

@@ -47,7 +47,8 @@ final class SparkSessions {
         } else if (ui) {
             conf.set("spark.ui.enabled", "true");
         }
-        conf.setIfMissing("spark.ui.showConsoleProgress", "true");
+        // The job prints its own progress line; Spark's bar would draw over it (--spark-conf turns it on).
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         for (Map.Entry<String, String> entry : extra.entrySet()) {
             conf.set(entry.getKey(), entry.getValue());
         }

@@ -75,8 +75,8 @@ class PartitionInvarianceTest {
 
     @Test
     void runsDifferInPartitioning() throws IOException {
-        // partitions = 0 picks 4 per core of the default parallelism: 4 for local[1], 8 for local[2].
-        Map<String, Integer> expected = Map.of("one partition", 1, "13 partitions", 13, "local[1]", 4, "local[2]", 8);
+        // partitions = 0 picks 8 per core of the default parallelism: 8 for local[1], 16 for local[2].
+        Map<String, Integer> expected = Map.of("one partition", 1, "13 partitions", 13, "local[1]", 8, "local[2]", 16);
         for (Map.Entry<String, RunResults> run : RUNS.entrySet()) {
             JsonNode summary = run.getValue().summary();
 

@@ -98,6 +98,10 @@ class SplittingJobTest {
             assertTrue(cell.get("p_wrong").isNumber(), "p_wrong from the plain trials in " + where);
         }
         assertEquals(6, splitting, "3 oblivious controllers x 2 values of k");
+        JsonNode summary = RUNS.get("one partition").summary();
+        assertEquals(6, summary.get("cells_splitting").asLong());
+        assertEquals(36, summary.get("replicates_total").asLong(), "6 cells x 6 replicates");
+        assertEquals(6 * 500 + 2 * 20000, summary.get("trials_total").asLong(), "plain trials only");
     }
 
     @Test

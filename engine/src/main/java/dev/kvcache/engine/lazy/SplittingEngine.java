@@ -153,8 +153,11 @@ public final class SplittingEngine {
      *     survivors cannot hit again, ends the replicate with estimate 0 and leaves the later
      *     stages at 0
      * @param rebuilt particles rebuilt over the replicate, a measure of its work
+     * @param capped stages that wanted more clones than {@code maxClones} and ran with the limit;
+     *     such a stage expects fewer survivors than planned, and may see none
      */
-    public record Replicate(double estimate, double[] factors, long[] clones, long[] survived, long rebuilt) {
+    public record Replicate(double estimate, double[] factors, long[] clones, long[] survived, long rebuilt,
+                            int capped) {
     }
 
     /** Runs one replicate whose every draw comes from {@code seed}. */
@@ -165,6 +168,7 @@ public final class SplittingEngine {
         long[] clones = new long[stages];
         long[] survived = new long[stages];
         long rebuilt = 0;
+        int capped = 0;
         List<Particle> current = List.of(new Particle(null, -1, Seeds.streamSeed(seed, 1), 0));
         double[] weight = {1.0};
         double estimate = 1.0;
@@ -179,6 +183,9 @@ public final class SplittingEngine {
                 meanHit += hitProbability[i] / count;
             }
             long effort = effort(meanHit, count);
+            if (meanHit > 0 && survivors / meanHit > maxClones) {
+                capped++;
+            }
             long[] allotted = allot(effort, count, master);
             List<Group> groups = new ArrayList<>();
             double mass = 0;
@@ -225,7 +232,7 @@ public final class SplittingEngine {
             factors[t - 1] = twisted * inverseSum / particles;
             estimate *= factors[t - 1];
         }
-        return new Replicate(estimate, factors, clones, survived, rebuilt);
+        return new Replicate(estimate, factors, clones, survived, rebuilt, capped);
     }
 
     /**

@@ -43,6 +43,7 @@ public final class CellColumns {
         row.put("rel_error", report.relError());
         row.put("replicates", (long) cell.replicates());
         row.put("replicate_sd", report.splitting() == null ? Double.NaN : report.splitting().standardDeviation());
+        row.put("replicates_capped", report.cappedReplicates());
         row.put("p_wrong", report.wrong());
         row.put("wrong_ci_low", report.wrongInterval() == null ? Double.NaN : report.wrongInterval().low());
         row.put("wrong_ci_high", report.wrongInterval() == null ? Double.NaN : report.wrongInterval().high());

@@ -53,7 +53,7 @@ public final class ConsoleTable {
     }
 
     /** Returns the engine's name, followed by "+full" under the full-compression scenario. */
-    private static String engineLabel(CellReport report) {
+    static String engineLabel(CellReport report) {
         String engine = report.cell().engine().configName();
         return report.cell().scenario() == SimulationScenario.DECODE ? engine : engine + "+full";
     }

@@ -157,6 +157,13 @@ public final class ResultWriter {
         return value;
     }
 
+    /** Writes a file of the run folder, such as a report file; {@code relative} may name a subfolder. */
+    public static void writeFile(RunFolder folder, String relative, byte[] bytes) throws IOException {
+        try (FSDataOutputStream out = folder.fileSystem().create(folder.file(relative), false)) {
+            out.write(bytes);
+        }
+    }
+
     /** Writes {@code summary.json}. */
     public static void writeSummary(RunFolder folder, ObjectNode summary) throws IOException {
         Path target = folder.file("summary.json");
@@ -185,6 +192,8 @@ public final class ResultWriter {
         Json.putNumber(root, "seconds", seconds);
         root.put("trials_total", reports.stream().mapToLong(r -> r.counts().trials()).sum());
         root.put("cells_total", reports.size());
+        root.put("cells_splitting", reports.stream().filter(r -> r.cell().splitting()).count());
+        root.put("replicates_total", reports.stream().mapToLong(r -> r.cell().replicates()).sum());
         root.put("cells_failed", reports.stream().filter(r -> !r.passed()).count());
         root.setAll(run);
         ArrayNode skippedNode = root.putArray("skipped");

@@ -46,7 +46,7 @@ public final class Planner {
             throw new InvalidConfigException("the grid has no cell that an engine can run; every combination was"
                 + " skipped: " + String.join("; ", skipped.subList(0, Math.min(3, skipped.size())))
                 + (skipped.size() > 3 ? "; and " + (skipped.size() - 3) + " more" : "")
-                + ". Change grid.engines, grid.scenarios or attention.temperature");
+                + ". Change grid.engines, grid.scenarios, attention.temperature or estimator");
         }
         long totalTrials = 0;
         for (Cell cell : cells) {
@@ -290,7 +290,8 @@ public final class Planner {
         return assigned;
     }
 
-    private static double cost(Cell cell, WorkUnit unit, int particles) {
+    /** Returns the estimated cost of a unit, in arbitrary units that are comparable across units. */
+    public static double cost(Cell cell, WorkUnit unit, int particles) {
         if (unit.replicate()) {
             // Each stage rebuilds its particles about twice, each replaying the hops so far.
             return particles * 4.0 * Math.pow(2, cell.stages());

@@ -30,6 +30,29 @@ public final class SeparationJob {
      * @throws IllegalStateException if a cell's merged trials differ from its plan
      */
     public static List<UnitOutcome> run(SparkSession spark, SeparationSettings settings, Plan plan) {
+        return run(spark, settings, plan, null);
+    }
+
+    /**
+     * Runs every unit of {@code plan} as {@link #run(SparkSession, SeparationSettings, Plan)} does,
+     * with {@code progress} (when not null) listening to the tasks and printing its final line.
+     */
+    public static List<UnitOutcome> run(SparkSession spark, SeparationSettings settings, Plan plan,
+                                        ProgressReporter progress) {
+        if (progress == null) {
+            return runJob(spark, settings, plan);
+        }
+        spark.sparkContext().addSparkListener(progress);
+        try {
+            List<UnitOutcome> outcomes = runJob(spark, settings, plan);
+            progress.finish();
+            return outcomes;
+        } finally {
+            spark.sparkContext().removeSparkListener(progress);
+        }
+    }
+
+    private static List<UnitOutcome> runJob(SparkSession spark, SeparationSettings settings, Plan plan) {
         JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Cell> cells = plan.cells();
         long seed = settings.seed();

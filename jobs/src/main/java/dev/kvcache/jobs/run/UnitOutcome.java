@@ -14,16 +14,19 @@ import java.util.Arrays;
  *     replicate is not part of this outcome; empty for a plain cell
  * @param particles particles the splitting replicates rebuilt, a measure of their work
  * @param clones clones the splitting replicates decided, summed over their stages
+ * @param capped splitting replicates with a stage that wanted more than {@code splitting.max_clones}
+ *     clones and ran with the limit
  * @param nanos engine time summed over the units, in nanoseconds
  */
-public record UnitOutcome(TrialCounts counts, double[] replicates, long particles, long clones, long nanos)
+public record UnitOutcome(TrialCounts counts, double[] replicates, long particles, long clones, long capped,
+                          long nanos)
     implements Serializable {
 
     /** Returns the outcome of plain trials only. */
     public static UnitOutcome ofCounts(TrialCounts counts, int replicates, long nanos) {
         double[] none = new double[replicates];
         Arrays.fill(none, Double.NaN);
-        return new UnitOutcome(counts, none, 0, 0, nanos);
+        return new UnitOutcome(counts, none, 0, 0, 0, nanos);
     }
 
     /** Returns the number of replicates present. */
@@ -56,6 +59,6 @@ public record UnitOutcome(TrialCounts counts, double[] replicates, long particle
             }
         }
         return new UnitOutcome(sum, replicates, a.particles() + b.particles(), a.clones() + b.clones(),
-            a.nanos() + b.nanos());
+            a.capped() + b.capped(), a.nanos() + b.nanos());
     }
 }

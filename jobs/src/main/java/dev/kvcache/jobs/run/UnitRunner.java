@@ -33,7 +33,7 @@ public final class UnitRunner {
             Arrays.fill(replicates, Double.NaN);
             replicates[(int) unit.block()] = replicate.estimate();
             return new UnitOutcome(counts, replicates, replicate.rebuilt(), Arrays.stream(replicate.clones()).sum(),
-                System.nanoTime() - start);
+                replicate.capped() > 0 ? 1 : 0, System.nanoTime() - start);
         }
         UniformRandomProvider rng = Seeds.generator(unitSeed);
         if (cell.engine() == SimulationEngine.LAZY) {

@@ -19,6 +19,8 @@ import dev.kvcache.jobs.plan.Cell;
  *     spread
  * @param relError the interval's half-width relative to the estimate, {@code NaN} when the estimate is 0
  * @param splitting the replicates' mean and spread, {@code null} for a plain cell
+ * @param cappedReplicates splitting replicates that ran a stage with {@code splitting.max_clones}
+ *     clones, fewer than it wanted
  * @param wrong estimate of the wrong-answer rate over the answered trials, {@code NaN} when none
  * @param wrongInterval Clopper-Pearson interval of the wrong-answer rate, {@code null} when no
  *     trial was answered
@@ -31,7 +33,7 @@ import dev.kvcache.jobs.plan.Cell;
  * @param verdictTheory {@code pass}, {@code fail}, or {@code null} when no theorem applies
  */
 public record CellReport(Cell cell, TrialCounts counts, double seconds, double event, Interval eventInterval,
-                         double relError, ReplicateMean splitting,
+                         double relError, ReplicateMean splitting, long cappedReplicates,
                          double wrong, Interval wrongInterval, double modelP, double modelAdjusted,
                          String verdictModel, double theoryP, double theoryAdjusted, String verdictTheory) {
 

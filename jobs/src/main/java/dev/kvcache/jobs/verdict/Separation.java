@@ -27,10 +27,13 @@ import java.util.Map;
  * @param low lower end of the interval
  * @param high upper end of the interval, possibly infinite
  * @param exactRatio ratio of the exact values, {@code NaN} when either is unknown
- * @param theory {@code (n/s)^(T-1)}
+ * @param theory {@code (n/s)^(T-1)}, the separation of {@code random-fresh}, whose {@code P(E)}
+ *     is {@code (s/n)^T}
+ * @param boundRatio {@code s/n} over the oblivious bound {@code (s/(n-T))^T + 2T^3/n}: the least
+ *     separation the theory guarantees for every oblivious controller
  */
 public record Separation(CellReport adaptive, CellReport oblivious, double ratio, double low, double high,
-                         double exactRatio, double theory) {
+                         double exactRatio, double theory, double boundRatio) {
 
     /** Returns every pair of the run, in cell order of the oblivious cell, then of the adaptive one. */
     public static List<Separation> of(List<CellReport> reports, double confidence) {
@@ -53,7 +56,8 @@ public record Separation(CellReport adaptive, CellReport oblivious, double ratio
                 double exactRatio = adaptive.cell().exact() / oblivious.cell().exact();
                 var task = oblivious.cell().task();
                 double theory = Math.pow((double) task.n() / task.s(), task.stages() - 1);
-                rows.add(new Separation(adaptive, oblivious, ratio, low, high, exactRatio, theory));
+                double boundRatio = adaptive.cell().paper() / oblivious.cell().paper();
+                rows.add(new Separation(adaptive, oblivious, ratio, low, high, exactRatio, theory, boundRatio));
             }
         }
         return rows;
@@ -94,6 +98,7 @@ public record Separation(CellReport adaptive, CellReport oblivious, double ratio
         row.put("ratio_high", high);
         row.put("exact_ratio", exactRatio);
         row.put("theory_ratio", theory);
+        row.put("bound_ratio", boundRatio);
         return row;
     }
 }

@@ -93,7 +93,7 @@ public final class Verdicts {
             Interval wrongInterval = answered > 0 ? Binomial.clopperPearson(counts.wrong(), answered, confidence) : null;
             double wrong = answered > 0 ? (double) counts.wrong() / answered : Double.NaN;
             reports.add(new CellReport(cell, counts, outcome.nanos() / 1e9, event, eventInterval, relError,
-                splitting[i], wrong, wrongInterval, modelP[i], modelAdjusted,
+                splitting[i], outcome.capped(), wrong, wrongInterval, modelP[i], modelAdjusted,
                 verdictModel, theoryP[i], theoryAdjusted, verdictTheory));
         }
         return reports;
