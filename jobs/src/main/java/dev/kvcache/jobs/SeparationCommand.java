@@ -2,6 +2,7 @@ package dev.kvcache.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kvcache.jobs.config.ConfigLoader;
+import dev.kvcache.jobs.config.EstimatorSettings;
 import dev.kvcache.jobs.config.InvalidConfigException;
 import dev.kvcache.jobs.config.SeparationSettings;
 import dev.kvcache.jobs.output.ConsoleTable;
@@ -9,6 +10,7 @@ import dev.kvcache.jobs.output.OutputRoot;
 import dev.kvcache.jobs.output.ResultWriter;
 import dev.kvcache.jobs.output.RunFolder;
 import dev.kvcache.jobs.output.SeparationTable;
+import dev.kvcache.jobs.plan.Cell;
 import dev.kvcache.jobs.plan.Plan;
 import dev.kvcache.jobs.plan.Planner;
 import dev.kvcache.jobs.report.Report;
@@ -117,6 +119,7 @@ final class SeparationCommand {
                 out.println();
             }
             printFailures(reports);
+            printFallbacks(settings, plan);
             long splittingCells = reports.stream().filter(r -> r.cell().splitting()).count();
             long replicates = reports.stream().mapToLong(r -> r.cell().replicates()).sum();
             String splitting = splittingCells == 0 ? ""
@@ -168,6 +171,22 @@ final class SeparationCommand {
             out.printf(Locale.ROOT, "note: %d plain oblivious cells saw no event, so they only bound P(E) from above;"
                 + " estimator = auto measures such cells by splitting%n", blind);
         }
+    }
+
+    /** Says how many cells ran plain although {@code estimator = splitting} asked for splitting, and why. */
+    private void printFallbacks(SeparationSettings settings, Plan plan) {
+        if (settings.estimator().choice() != EstimatorSettings.Choice.SPLITTING) {
+            return;
+        }
+        List<Cell> plain = plan.cells().stream().filter(c -> !c.splitting()).toList();
+        if (plain.isEmpty()) {
+            return;
+        }
+        Cell example = plain.get(0);
+        out.printf(Locale.ROOT, "note: estimator = splitting ran %d of %d cells plain, where splitting cannot"
+                + " estimate them (for example %s: %s)%n", plain.size(), plan.cells().size(), example.label(),
+            Planner.splittingUnsupported(settings, example.task(), example.controller(), example.engine(),
+                example.scenario()));
     }
 
     /** Returns what a cell's estimate rests on: its plain count, or its splitting replicates. */

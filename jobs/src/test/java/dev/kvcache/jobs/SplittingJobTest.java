@@ -138,7 +138,7 @@ class SplittingJobTest {
                 if (unit.cellIndex() == cell.index() && unit.replicate()) {
                     UnitOutcome outcome = UnitRunner.run(cell, unit, settings.seed(), settings.controllerSettings(),
                         settings.estimator());
-                    replicates[(int) unit.block()] = outcome.replicates()[(int) unit.block()];
+                    replicates[(int) unit.block()] = outcome.replicateEstimates()[0];
                 }
             }
             ReplicateMean mean = ReplicateMean.of(replicates);

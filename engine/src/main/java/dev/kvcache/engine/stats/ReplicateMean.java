@@ -67,14 +67,25 @@ public record ReplicateMean(int count, double mean, double standardDeviation) {
         return mean > 0 ? halfWidth(confidence) / mean : Double.NaN;
     }
 
+    /** Relative difference below which a spread or a deviation is rounding, not randomness. */
+    private static final double ROUNDING = 1e-9;
+
+    /**
+     * Returns whether the replicates do not spread beyond rounding: then the t procedures do not
+     * apply, and the tests compare the mean with a relative tolerance of {@code 1e-9} instead.
+     */
+    public boolean noSpread() {
+        return standardDeviation <= ROUNDING * Math.abs(mean);
+    }
+
     /**
      * Returns the two-sided p-value of the hypothesis that the estimator's expectation is
-     * {@code value}. With no spread at all the test is decided exactly: 1 when the mean equals
-     * {@code value}, else 0.
+     * {@code value}. Without spread ({@link #noSpread}) the test is decided exactly: 1 when the
+     * mean equals {@code value} up to rounding, else 0.
      */
     public double pValueTwoSided(double value) {
-        if (standardDeviation == 0) {
-            return mean == value ? 1.0 : 0.0;
+        if (noSpread()) {
+            return Math.abs(mean - value) <= ROUNDING * Math.max(Math.abs(mean), Math.abs(value)) ? 1.0 : 0.0;
         }
         double statistic = Math.abs(mean - value) / standardError();
         return Math.min(1.0, 2 * t().cumulativeProbability(-statistic));
@@ -85,8 +96,8 @@ public record ReplicateMean(int count, double mean, double standardDeviation) {
      * {@code bound}: small when the mean lies significantly above it.
      */
     public double pValueAbove(double bound) {
-        if (standardDeviation == 0) {
-            return mean > bound ? 0.0 : 1.0;
+        if (noSpread()) {
+            return mean > bound * (1 + ROUNDING) ? 0.0 : 1.0;
         }
         double statistic = (mean - bound) / standardError();
         return t().cumulativeProbability(-statistic);

@@ -21,8 +21,8 @@ import java.util.Locale;
  *
  * <p>Splitting is measured at the deep cell itself: {@value #REPLICATES} replicates at the
  * separation job's default effort give a relative error (95% Student t half-width over the
- * mean), and the replicates needed for 10% follow from the error's {@code 1/sqrt(replicates)}
- * law. Plain Monte Carlo cannot be run there, so its work is scaled: it needs
+ * mean), and the replicates needed for 10% follow from their spread: the fewest whose Student t
+ * half-width is at most 10% of the mean. Plain Monte Carlo cannot be run there, so its work is scaled: it needs
  * {@code z^2 (1 - p) / (0.1^2 p)} trials for a 10% half-width, a count this program checks at a
  * shallower cell of the same {@code n} and {@code s} (one stage, where plain trials reach 10% in
  * seconds), and it costs what one events-mode trial costs at the deep cell, which this program
@@ -31,7 +31,7 @@ import java.util.Locale;
 public final class SplittingWork {
     private static final int REPLICATES = 16;
     private static final int PARTICLES = 500;
-    private static final int SURVIVORS = 20_000;
+    private static final int SURVIVORS = 100_000;
     private static final double Z = 1.959963984540054;
 
     private SplittingWork() {
@@ -67,7 +67,7 @@ public final class SplittingWork {
         double perReplicate = (System.nanoTime() - start) / 1e9 / REPLICATES;
         ReplicateMean mean = ReplicateMean.of(values);
         double relError = mean.relativeError(0.95);
-        double replicatesFor10 = Math.max(2, REPLICATES * (relError / 0.10) * (relError / 0.10));
+        int replicatesFor10 = replicatesFor10(mean.standardDeviation() / mean.mean());
 
         double plainTrials = plainTrialsFor10(exact);
         double plainRate = eventsModeRate(deep, controller, 2_000_000);
@@ -83,11 +83,26 @@ public final class SplittingWork {
         double shallowEstimate = (double) counts.events() / counts.trials();
         double shallowRelError = (interval.high() - interval.low()) / 2 / shallowEstimate;
 
-        System.out.printf(Locale.ROOT, "%s n=2^%d s=%d k=%d | %.3g | %.3f s, %.1f%% | %.0f, %.1f s | %.3g | %.3g | %.3g"
+        System.out.printf(Locale.ROOT, "%s n=2^%d s=%d k=%d | %.3g | %.3f s, %.1f%% | %d, %.2f s | %.3g | %.3g | %.3g"
                 + " | %d, %.1f%%, %.1f s%n",
             controller, Long.numberOfTrailingZeros(n), s, k, exact, perReplicate, 100 * relError, replicatesFor10,
             replicatesFor10 * perReplicate, plainTrials, plainRate, plainTrials / plainRate, shallowTrials,
             100 * shallowRelError, shallowSeconds);
+    }
+
+    /**
+     * Returns the fewest replicates (at least 2) whose 95% Student t interval has a half-width of
+     * at most 10% of the mean, for replicates whose standard deviation is {@code cv} times the mean.
+     */
+    private static int replicatesFor10(double cv) {
+        for (int r = 2; r < 1_000_000; r++) {
+            double t = new org.apache.commons.math3.distribution.TDistribution(null, r - 1)
+                .inverseCumulativeProbability(0.975);
+            if (t * cv / Math.sqrt(r) <= 0.10) {
+                return r;
+            }
+        }
+        return 1_000_000;
     }
 
     /** Trials for a 95% interval of half-width 10% of {@code p}, by the normal approximation. */

@@ -34,7 +34,7 @@ class SplittingEngineTest {
     private static final double LEVEL = 1e-6;
     private static final List<String> OBLIVIOUS = List.of("random-fresh", "random-fixed", "window", "strided");
 
-    /** Default effort of the separation job: 16 replicates of 500 particles and 20,000 survivors per stage. */
+    /** Default effort of the separation job: 16 replicates of 500 particles and 100,000 survivors per stage. */
     private static final int REPLICATES = 16;
     private static final int PARTICLES = 500;
 
@@ -178,7 +178,7 @@ class SplittingEngineTest {
     }
 
     static ReplicateMean replicates(ChaseTask task, String controller, int replicates, int particles, long seed) {
-        SplittingEngine engine = new SplittingEngine(task, controller, ControllerSettings.defaults(), particles, 40 * particles,
+        SplittingEngine engine = new SplittingEngine(task, controller, ControllerSettings.defaults(), particles, 200 * particles,
             Integer.MAX_VALUE);
         double[] values = new double[replicates];
         for (int r = 0; r < replicates; r++) {

@@ -48,6 +48,11 @@ class ReplicateMeanTest {
         assertEquals(0.0, same.pValueAbove(0.2), 0);
         ReplicateMean zero = ReplicateMean.of(new double[] {0, 0});
         assertTrue(Double.isNaN(zero.relativeError(0.95)));
+        // Rounding in the estimator's arithmetic is not evidence: 1 + 4 ulps equals 1.
+        ReplicateMean rounded = ReplicateMean.of(new double[] {1.0000000000000009, 1.0000000000000007, 1.0000000000000004});
+        assertTrue(rounded.noSpread());
+        assertEquals(1.0, rounded.pValueTwoSided(1.0), 0);
+        assertEquals(1.0, rounded.pValueAbove(1.0), 0);
     }
 
     @Test

@@ -38,7 +38,7 @@ public final class ConfigLoader {
     /** The largest trial count of one cell. */
     public static final long MAX_TRIALS = 1_000_000_000_000_000L;
     /** Largest {@code splitting.replicates}: each replicate is a task and a value in the cell's output. */
-    public static final long MAX_REPLICATES = 100_000;
+    public static final long MAX_REPLICATES = 10_000;
     /** Largest {@code splitting.particles}: the particles of a stage are held in memory by one task. */
     public static final long MAX_PARTICLES = 1_000_000;
 

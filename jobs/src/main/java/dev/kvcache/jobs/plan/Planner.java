@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.PriorityQueue;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
@@ -61,7 +62,8 @@ public final class Planner {
             units += (cell.trials() + settings.unitTrials() - 1) / settings.unitTrials() + cell.replicates();
             if (units > MAX_UNITS) {
                 throw InvalidConfigException.of("unit_trials", settings.unitTrials(), "the grid would need more than "
-                    + MAX_UNITS + " work units; raise unit_trials or lower trials (" + settings.trials() + ")");
+                    + MAX_UNITS + " work units; raise unit_trials, or lower trials (" + settings.trials()
+                    + ") or splitting.replicates (" + settings.estimator().replicates() + ")");
             }
         }
     }
@@ -95,9 +97,6 @@ public final class Planner {
                                     SimulationScenario scenario = SimulationScenario.fromConfigName(scenarioName);
                                     ChaseTask task = new ChaseTask(n, s, k, law, settings.missRule());
                                     String reason = unsupported(settings, task, controller, engine, scenario);
-                                    if (reason == null && settings.estimator().choice() == Choice.SPLITTING) {
-                                        reason = splittingUnsupported(settings, task, controller, engine, scenario);
-                                    }
                                     if (reason != null) {
                                         skipped.add("n=" + n + " s=" + s + " k=" + k + " " + controller + " "
                                             + law.configName() + " " + engine.configName() + " "
@@ -132,19 +131,48 @@ public final class Planner {
         return null;
     }
 
-    /** Returns why splitting cannot estimate a combination, or {@code null} when it can. */
-    private static String splittingUnsupported(SeparationSettings settings, ChaseTask task, String controller,
-                                               SimulationEngine engine, SimulationScenario scenario) {
+    /**
+     * Returns why splitting cannot estimate a combination, or {@code null} when it can: the
+     * combination must be one the splitting engine runs, and its work must be within reach. A
+     * stage's first read hits with probability {@code s/n}, so {@code splitting.max_clones} must
+     * give it at least {@link #MIN_STAGE_SURVIVORS} expected survivors; and a replicate replays
+     * about {@code particles * 2^(T+1)} pointer hops, which must stay below
+     * {@link #MAX_REPLICATE_HOPS}.
+     */
+    public static String splittingUnsupported(SeparationSettings settings, ChaseTask task, String controller,
+                                       SimulationEngine engine, SimulationScenario scenario) {
         if (engine != SimulationEngine.LAZY || scenario != SimulationScenario.DECODE) {
-            return "estimator splitting runs on the lazy engine in the decode scenario only";
+            return "splitting runs on the lazy engine in the decode scenario only";
         }
         String reason = SplittingEngine.unsupportedReason(task, controller, settings.controllerSettings());
-        return reason == null ? null : reason + "; use estimator auto or plain";
+        if (reason != null) {
+            return reason;
+        }
+        double survivors = (double) settings.estimator().maxClones() * task.s() / task.n();
+        if (survivors < MIN_STAGE_SURVIVORS) {
+            return String.format(Locale.ROOT, "a stage of splitting would expect %.2g survivors at"
+                + " splitting.max_clones = %d (n/s = %.3g clones per survivor)", survivors,
+                settings.estimator().maxClones(), (double) task.n() / task.s());
+        }
+        double hops = settings.estimator().particles() * Math.pow(2, task.stages() + 1);
+        if (hops > MAX_REPLICATE_HOPS) {
+            return String.format(Locale.ROOT, "a splitting replicate would replay about %.2g pointer hops"
+                + " (splitting.particles x 2^(T+1) with T = %d)", hops, task.stages());
+        }
+        return null;
     }
 
+    /** Expected survivors of a stage below which splitting is out of reach (see {@link #splittingUnsupported}). */
+    public static final double MIN_STAGE_SURVIVORS = 10;
+    /** Pointer hops a splitting replicate may replay, about 20 s of work on one core. */
+    public static final double MAX_REPLICATE_HOPS = 2e9;
+
     /**
-     * Returns the estimator of a cell: the configured one, or for {@code auto} splitting where it
-     * can run and the cell's plain trials expect fewer than {@link #VISIBLE_EVENTS} events.
+     * Returns the estimator of a cell. {@code plain} is plain everywhere. {@code splitting} uses
+     * splitting for every cell it can estimate ({@link #splittingUnsupported}) and plain for the
+     * others, such as the adaptive cells, which are never rare. {@code auto} uses splitting where it
+     * can estimate the cell and the cell's plain trials expect fewer than {@link #VISIBLE_EVENTS}
+     * events.
      */
     static Estimator estimatorFor(SeparationSettings settings, ChaseTask task, String controller,
                                   SimulationEngine engine, SimulationScenario scenario, double exact, long plainTrials) {
@@ -152,11 +180,8 @@ public final class Planner {
         if (choice == Choice.PLAIN) {
             return Estimator.PLAIN;
         }
-        if (choice == Choice.SPLITTING) {
-            return Estimator.SPLITTING;
-        }
-        boolean rare = exact > 0 && exact * plainTrials < VISIBLE_EVENTS;
-        return rare && splittingUnsupported(settings, task, controller, engine, scenario) == null
+        boolean wanted = choice == Choice.SPLITTING || (exact > 0 && exact * plainTrials < VISIBLE_EVENTS);
+        return wanted && splittingUnsupported(settings, task, controller, engine, scenario) == null
             ? Estimator.SPLITTING
             : Estimator.PLAIN;
     }

@@ -16,8 +16,8 @@ import org.jfree.chart.ChartUtils;
 /**
  * The written report of a finished run: {@code report.md}, {@code report.html} (self-contained,
  * the figures embedded) and the figures as PNG files under {@code plots/}. It opens with the
- * verdict in one sentence, then the summary table, the separation, the figures, what the run
- * measures, and the configuration. Everything comes from {@code summary.json} and
+ * verdict in one sentence, then the summary table, the figures, the separation table, the
+ * configuration, and what the run measures. Everything comes from {@code summary.json} and
  * {@code config.conf}, so regenerating it from a finished run gives the same files.
  */
 public final class Report {
@@ -70,9 +70,6 @@ public final class Report {
         doc.heading(2, "Summary");
         summaryTable(doc, data);
 
-        doc.heading(2, "Separation inside the theorem regime");
-        separationTable(doc, data);
-
         doc.heading(2, "Figures");
         doc.paragraph("One set per `(n, s, law)`. Points are estimates with their intervals at the run's confidence."
             + " A downward triangle is a cell whose estimate is 0, drawn at its upper bound; an upward triangle is a"
@@ -83,12 +80,15 @@ public final class Report {
             doc.image(PLOTS + "/" + figure.file(), figure.title(), images.get(PLOTS + "/" + figure.file()));
         }
 
-        doc.heading(2, "What the run measures");
-        explanation(doc);
+        doc.heading(2, "Separation inside the theorem regime");
+        separationTable(doc, data);
 
         doc.heading(2, "Configuration");
         runDetails(doc, data);
         doc.code(data.config());
+        doc.heading(2, "What the run measures");
+        explanation(doc);
+
         return doc;
     }
 

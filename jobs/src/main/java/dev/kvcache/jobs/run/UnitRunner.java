@@ -29,10 +29,8 @@ public final class UnitRunner {
             SplittingEngine engine = new SplittingEngine(cell.task(), cell.controller(), settings,
                 estimator.particles(), estimator.survivors(), estimator.maxClones());
             SplittingEngine.Replicate replicate = engine.run(unitSeed);
-            double[] replicates = new double[cell.replicates()];
-            Arrays.fill(replicates, Double.NaN);
-            replicates[(int) unit.block()] = replicate.estimate();
-            return new UnitOutcome(counts, replicates, replicate.rebuilt(), Arrays.stream(replicate.clones()).sum(),
+            return new UnitOutcome(counts, cell.replicates(), new int[] {(int) unit.block()},
+                new double[] {replicate.estimate()}, replicate.rebuilt(), Arrays.stream(replicate.clones()).sum(),
                 replicate.capped() > 0 ? 1 : 0, System.nanoTime() - start);
         }
         UniformRandomProvider rng = Seeds.generator(unitSeed);

@@ -23,7 +23,8 @@ import java.util.Map;
  *
  * @param adaptive the adaptive cell
  * @param oblivious the oblivious cell
- * @param ratio adaptive estimate over oblivious estimate; infinite when the oblivious estimate is 0
+ * @param ratio adaptive estimate over oblivious estimate; infinite when only the oblivious
+ *     estimate is 0, {@code NaN} when both are
  * @param low lower end of the interval
  * @param high upper end of the interval, possibly infinite
  * @param exactRatio ratio of the exact values, {@code NaN} when either is unknown
@@ -50,7 +51,12 @@ public record Separation(CellReport adaptive, CellReport oblivious, double ratio
                 }
                 Interval a = interval(adaptive, each);
                 Interval o = interval(oblivious, each);
-                double ratio = oblivious.event() > 0 ? adaptive.event() / oblivious.event() : Double.POSITIVE_INFINITY;
+                double ratio;
+                if (oblivious.event() > 0) {
+                    ratio = adaptive.event() / oblivious.event();
+                } else {
+                    ratio = adaptive.event() > 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+                }
                 double low = o.high() > 0 ? a.low() / o.high() : Double.NaN;
                 double high = o.low() > 0 ? a.high() / o.low() : Double.POSITIVE_INFINITY;
                 double exactRatio = adaptive.cell().exact() / oblivious.cell().exact();

@@ -48,6 +48,10 @@ public final class Verdicts {
                 splitting[i] = ReplicateMean.of(outcomes.get(i).replicates());
             }
             modelP[i] = Double.isNaN(cell.exact()) ? Double.NaN : modelPValue(counts, splitting[i], cell.exact());
+            if (splitting[i] != null && splitting[i].mean() == 0 && outcomes.get(i).capped() > 0) {
+                // No survivor because splitting.max_clones cut the effort: the cell carries no evidence.
+                modelP[i] = Double.isNaN(modelP[i]) ? Double.NaN : 1.0;
+            }
             if (!Double.isNaN(modelP[i])) {
                 family.add(modelP[i]);
             }
@@ -81,7 +85,8 @@ public final class Verdicts {
             Interval eventInterval;
             double relError;
             if (splitting[i] != null) {
-                event = splitting[i].mean();
+                // Rounding can lift a mean near 1 just above it; a probability is reported as at most 1.
+                event = Math.min(1.0, splitting[i].mean());
                 eventInterval = splitting[i].interval(confidence);
                 relError = splitting[i].relativeError(confidence);
             } else {

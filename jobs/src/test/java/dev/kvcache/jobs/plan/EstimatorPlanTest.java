@@ -65,11 +65,37 @@ class EstimatorPlanTest {
         Plan splitting = plan("grid.n=[64]", "grid.s=[16]", "grid.k=[2]",
             "grid.controllers=[random-fresh, strided, follow, query-aware]", "grid.laws=[function]",
             "estimator=splitting", "splitting.replicates=5");
-        assertEquals(List.of("n=64 s=16 k=2 random-fresh function", "n=64 s=16 k=2 strided function"),
-            splitting.cells().stream().map(Cell::label).toList(), "only oblivious cells are planned");
-        assertTrue(splitting.cells().stream().allMatch(c -> c.estimator() == Estimator.SPLITTING && c.replicates() == 5));
-        assertEquals(2, splitting.skipped().size(), "follow and query-aware are skipped: " + splitting.skipped());
-        assertTrue(splitting.skipped().get(0).contains("oblivious"), splitting.skipped().get(0));
+        assertEquals(4, splitting.cells().size(), "no cell is dropped: " + splitting.skipped());
+        for (Cell cell : splitting.cells()) {
+            boolean oblivious = cell.controller().equals("random-fresh") || cell.controller().equals("strided");
+            assertEquals(oblivious ? Estimator.SPLITTING : Estimator.PLAIN, cell.estimator(),
+                "splitting where it can run, plain for the others: " + cell.label());
+            assertEquals(oblivious ? 5 : 0, cell.replicates(), cell.label());
+        }
+    }
+
+    @Test
+    void splittingOutOfReachFallsBackToPlain() {
+        // At n = 2^40 and s = 16 a stage needs 2^36 clones per survivor, above max_clones = 2^31 - 1;
+        // at k = 2^20 (T = 20) a replicate would replay 500 x 2^21 hops, about 1e9, within reach, and
+        // at k = 2^30 (T = 30) about 1e12, out of reach.
+        SeparationSettings settings = ConfigLoader.load(null, List.of("grid.n=[\"2^40\", \"2^30\"]",
+            "grid.s=[16]", "grid.k=[16, \"2^20\", \"2^30\"]", "grid.controllers=[random-fresh]",
+            "grid.laws=[function]", "estimator=splitting", "answer_trials=0"));
+        Plan plan = Planner.plan(settings, 2);
+        assertEquals(Estimator.PLAIN, find(plan, "n=1099511627776 s=16 k=16 random-fresh function").estimator());
+        String reason = Planner.splittingUnsupported(settings, find(plan,
+            "n=1099511627776 s=16 k=16 random-fresh function").task(), "random-fresh",
+            dev.kvcache.jobs.config.SimulationEngine.LAZY, dev.kvcache.jobs.config.SimulationScenario.DECODE);
+        assertTrue(reason.contains("splitting.max_clones"), reason);
+        assertEquals(Estimator.SPLITTING, find(plan, "n=1073741824 s=16 k=16 random-fresh function").estimator());
+        assertEquals(Estimator.SPLITTING, find(plan, "n=1073741824 s=16 k=1048576 random-fresh function").estimator());
+        assertEquals(Estimator.PLAIN, find(plan, "n=1073741824 s=16 k=1073741824 random-fresh function").estimator(),
+            "a replicate would replay about 1e12 hops");
+
+        Plan auto = Planner.plan(ConfigLoader.load(null, List.of("grid.n=[\"2^40\"]", "grid.s=[16]", "grid.k=[16]",
+            "grid.controllers=[random-fresh]", "grid.laws=[function]")), 2);
+        assertEquals(Estimator.PLAIN, auto.cells().get(0).estimator(), "auto never picks splitting out of reach");
     }
 
     @Test
