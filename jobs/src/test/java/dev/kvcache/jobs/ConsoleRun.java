@@ -39,6 +39,17 @@ public record ConsoleRun(int exitCode, String out, String err) {
             errBuffer.toString(StandardCharsets.UTF_8));
     }
 
+    /** Runs the job on {@code master}, writing under {@code output}, with one {@code --set} per assignment. */
+    public static ConsoleRun withSettings(String master, java.nio.file.Path output, java.util.List<String> assignments) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--master", master, "--output",
+            output.toString()));
+        for (String assignment : assignments) {
+            args.add("--set");
+            args.add(assignment);
+        }
+        return of(args.toArray(new String[0]));
+    }
+
     /** Returns both streams, for assertion messages. */
     public String console() {
         return "--- stdout ---\n" + out + "--- stderr ---\n" + err;

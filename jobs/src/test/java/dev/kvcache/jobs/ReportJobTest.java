@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,12 +40,7 @@ class ReportJobTest {
 
     @BeforeAll
     static void runOnce() throws IOException {
-        List<String> args = new ArrayList<>(List.of("--master", "local[2]", "--output", root.toString()));
-        for (String assignment : GRID) {
-            args.add("--set");
-            args.add(assignment);
-        }
-        run = ConsoleRun.of(args.toArray(new String[0]));
+        run = ConsoleRun.withSettings("local[2]", root, GRID);
         // Fixed seed: a failed verdict here is a false alarm (family-wise rate at most alpha = 0.01) or a bug.
         assertEquals(ExitCodes.PASS, run.exitCode(), run.console());
         results = RunResults.single(root);

@@ -57,14 +57,9 @@ class SplittingJobTest {
 
     private static RunResults run(String name, String master, List<String> grid, String... more) throws IOException {
         Path output = Files.createDirectories(root.resolve(name));
-        List<String> args = new ArrayList<>(List.of("--master", master, "--output", output.toString()));
         List<String> assignments = new ArrayList<>(grid);
         assignments.addAll(List.of(more));
-        for (String assignment : assignments) {
-            args.add("--set");
-            args.add(assignment);
-        }
-        ConsoleRun run = ConsoleRun.of(args.toArray(new String[0]));
+        ConsoleRun run = ConsoleRun.withSettings(master, output, assignments);
         // Fixed seeds: a failed verdict here is a false alarm (family-wise rate at most alpha = 0.01) or a bug.
         assertEquals(ExitCodes.PASS, run.exitCode(), "exit code of the run " + name + "\n" + run.console());
         return RunResults.single(output);

@@ -109,8 +109,8 @@ public final class SplittingEngine {
      *
      * @param particles particles carried from one stage to the next; at least 1
      * @param survivors surviving clones each stage is sized to expect; at least 1
-     * @param maxClones largest effort {@code N_t} of a stage; at least {@code particles} and at
-     *     most {@code Integer.MAX_VALUE}
+     * @param maxClones largest effort {@code N_t} of a stage; at least {@code particles}. A stage
+     *     also gives no particle more than {@code Integer.MAX_VALUE} clones
      * @throws IllegalArgumentException if splitting cannot run the controller
      *     ({@link #unsupportedReason}), or an effort setting is out of range
      */
@@ -124,9 +124,9 @@ public final class SplittingEngine {
             throw new IllegalArgumentException("particles and survivors must be at least 1, got " + particles + " and "
                 + survivors);
         }
-        if (maxClones < particles || maxClones > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("maxClones must be in [" + particles + ", " + Integer.MAX_VALUE
-                + "], got " + maxClones);
+        if (maxClones < particles) {
+            throw new IllegalArgumentException("maxClones must be at least particles (" + particles + "), got "
+                + maxClones);
         }
         this.task = task;
         this.particles = particles;
@@ -169,8 +169,12 @@ public final class SplittingEngine {
         long[] survived = new long[stages];
         long rebuilt = 0;
         int capped = 0;
-        List<Particle> current = List.of(new Particle(null, -1, Seeds.streamSeed(seed, 1), 0));
-        double[] weight = {1.0};
+        // The first stage gives its clones to copies of the trial's start, so that no particle gets
+        // more than Integer.MAX_VALUE of them; copies of one state are the same as one particle.
+        Particle root = new Particle(null, -1, Seeds.streamSeed(seed, 1), 0);
+        List<Particle> current = java.util.Collections.nCopies(particles, root);
+        double[] weight = new double[particles];
+        Arrays.fill(weight, 1.0 / particles);
         double estimate = 1.0;
         for (int t = 1; t <= stages; t++) {
             int count = current.size();
@@ -183,7 +187,7 @@ public final class SplittingEngine {
                 meanHit += hitProbability[i] / count;
             }
             long effort = effort(meanHit, count);
-            if (meanHit > 0 && survivors / meanHit > maxClones) {
+            if (meanHit > 0 && survivors / meanHit > Math.min(maxClones, (double) count * Integer.MAX_VALUE)) {
                 capped++;
             }
             long[] allotted = allot(effort, count, master);
@@ -240,12 +244,13 @@ public final class SplittingEngine {
      * particle and at most {@code maxClones}.
      */
     private long effort(double meanHit, int count) {
-        long floor = Math.max(count, Math.min(survivors, maxClones));
+        long ceiling = Math.min(maxClones, (long) count * Integer.MAX_VALUE);
+        long floor = Math.max(count, Math.min(survivors, ceiling));
         if (!(meanHit > 0)) {
             return floor;
         }
         double expected = Math.ceil(survivors / meanHit);
-        return (long) Math.max(floor, Math.min(maxClones, expected));
+        return (long) Math.max(floor, Math.min(ceiling, expected));
     }
 
     /** Splits {@code effort} clones over {@code count} particles as evenly as possible, the remainder at random. */

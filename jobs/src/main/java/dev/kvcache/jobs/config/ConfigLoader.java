@@ -254,7 +254,7 @@ public final class ConfigLoader {
         int replicates = (int) ConfigValues.integer(config, "splitting.replicates", 2, MAX_REPLICATES);
         int particles = (int) ConfigValues.integer(config, "splitting.particles", 1, MAX_PARTICLES);
         int survivors = (int) ConfigValues.integer(config, "splitting.survivors", 1, Integer.MAX_VALUE);
-        long maxClones = ConfigValues.integer(config, "splitting.max_clones", 1, Integer.MAX_VALUE);
+        long maxClones = ConfigValues.integer(config, "splitting.max_clones", 1, 1L << 62);
         if (maxClones < particles) {
             throw InvalidConfigException.of("splitting.max_clones", maxClones, "it must be at least"
                 + " splitting.particles (" + particles + "), so that every particle gets a clone");

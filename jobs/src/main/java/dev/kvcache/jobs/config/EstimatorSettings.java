@@ -45,6 +45,6 @@ public record EstimatorSettings(Choice choice, int replicates, int particles, in
 
     /** Returns the settings of the bundled defaults, for tests and programmatic use. */
     public static EstimatorSettings defaults() {
-        return new EstimatorSettings(Choice.AUTO, 16, 500, 100000, Integer.MAX_VALUE);
+        return new EstimatorSettings(Choice.AUTO, 16, 500, 100000, 1L << 40);
     }
 }

@@ -148,11 +148,13 @@ public final class Planner {
         if (reason != null) {
             return reason;
         }
-        double survivors = (double) settings.estimator().maxClones() * task.s() / task.n();
+        double clones = Math.min(settings.estimator().maxClones(),
+            (double) settings.estimator().particles() * Integer.MAX_VALUE);
+        double survivors = clones * task.s() / task.n();
         if (survivors < MIN_STAGE_SURVIVORS) {
-            return String.format(Locale.ROOT, "a stage of splitting would expect %.2g survivors at"
-                + " splitting.max_clones = %d (n/s = %.3g clones per survivor)", survivors,
-                settings.estimator().maxClones(), (double) task.n() / task.s());
+            return String.format(Locale.ROOT, "a stage of splitting would expect %.2g survivors with at most %.3g"
+                + " clones (splitting.max_clones, and 2^31 - 1 per particle), since n/s = %.3g clones give one"
+                + " survivor", survivors, clones, (double) task.n() / task.s());
         }
         double hops = settings.estimator().particles() * Math.pow(2, task.stages() + 1);
         if (hops > MAX_REPLICATE_HOPS) {

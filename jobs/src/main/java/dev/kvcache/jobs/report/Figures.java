@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
@@ -30,6 +32,8 @@ import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.IntervalXYDataset;
+import org.jfree.data.xy.XYDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
@@ -56,8 +60,12 @@ public final class Figures {
         new Color(0xff7f0e), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf),
         new Color(0x7f7f7f), new Color(0xbcbd22),
     };
-    private static final Color[] REFERENCE_PAINTS = {new Color(0x444444), new Color(0x888888), new Color(0xaa6600)};
+    private static final Color[] REFERENCE_PAINTS = {new Color(0x333333), new Color(0x999999), Color.BLACK};
+    private static final float[][] REFERENCE_DASHES = {{10f, 4f}, {3f, 3f}, {12f, 3f, 2f, 3f}};
     private static final Color OUTSIDE = new Color(0, 0, 0, 28);
+    /** Half-width of a reference segment and the widest offset of a series, in stages. */
+    private static final double SEGMENT = 0.42;
+    private static final double MAX_OFFSET = 0.34;
     private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
     private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 16);
 
@@ -143,16 +151,19 @@ public final class Figures {
         XYSeries adaptive = new XYSeries("s/n (adaptive, exact)");
         XYSeries fresh = new XYSeries("(s/n)^T (random-fresh, exact)");
         XYSeries bound = new XYSeries("oblivious bound (s/(n-T))^T + 2T^3/n, capped at 1");
-        for (int t = stages.first(); t <= stages.last(); t++) {
-            adaptive.add(t, s / n);
-            fresh.add(t, Math.max(Double.MIN_NORMAL, Math.pow(s / n, t)));
-            bound.add(t, Math.min(1.0, Math.pow(s / (n - t), t) + 2.0 * t * t * t / n));
+        for (int t : stages) {
+            segment(adaptive, t, s / n);
+            segment(fresh, t, Math.max(Double.MIN_NORMAL, Math.pow(s / n, t)));
+            segment(bound, t, Math.min(1.0, Math.pow(s / (n - t), t) + 2.0 * t * t * t / n));
         }
         references.addSeries(adaptive);
         references.addSeries(fresh);
         references.addSeries(bound);
 
-        XYPlot plot = plot(estimates, points, references, logAxis("P(E), probability (log scale)"), stages);
+        LogAxis axis = logAxis("P(E), probability (log scale)");
+        XYPlot plot = plot(estimates, points, references, axis, stages);
+        fitLogAxis(plot, axis, 1.5);
+        withMarkerLegend(plot, false, "estimate 0, drawn at its upper bound");
         shadeOutsideRegime(plot, cells);
         return chart("P(E) against the number of stages T, " + where, plot);
     }
@@ -199,15 +210,17 @@ public final class Figures {
         PairRow first = shown.get(0);
         double n = first.n();
         double s = first.s();
-        for (int t = stages.first(); t <= stages.last(); t++) {
-            theory.add(t, Math.pow(n / s, t - 1));
-            guaranteed.add(t, (s / n) / (Math.pow(s / (n - t), t) + 2.0 * t * t * t / n));
+        for (int t : stages) {
+            segment(theory, t, Math.pow(n / s, t - 1));
+            segment(guaranteed, t, (s / n) / (Math.pow(s / (n - t), t) + 2.0 * t * t * t / n));
         }
         references.addSeries(theory);
         references.addSeries(guaranteed);
 
-        XYPlot plot = plot(estimates, points, references, logAxis("P_adaptive(E) / P_oblivious(E), ratio (log scale)"),
-            stages);
+        LogAxis axis = logAxis("P_adaptive(E) / P_oblivious(E), ratio (log scale)");
+        XYPlot plot = plot(estimates, points, references, axis, stages);
+        fitLogAxis(plot, axis, Double.POSITIVE_INFINITY);
+        withMarkerLegend(plot, true, "ratio unbounded above, drawn at its lower bound");
         shadeOutsideRegime(plot, cells);
         return chart("Separation " + adaptiveName + " over each oblivious rule, " + where, plot);
     }
@@ -231,10 +244,29 @@ public final class Figures {
         }
         NumberAxis rate = new NumberAxis("wrong-answer rate, fraction of answered trials");
         rate.setRange(-0.02, 1.02);
+        rate.setTickUnit(new NumberTickUnit(0.1));
         rate.setLabelFont(LABEL);
-        XYPlot plot = plot(estimates, points, null, rate, stages(cells));
+        XYSeriesCollection references = new XYSeriesCollection();
+        XYSeries missed = new XYSeries("1 - s/n, the rate when only the trials with E answer right");
+        CellRow first = cells.get(0);
+        for (int t : stages(cells)) {
+            segment(missed, t, 1 - (double) first.s() / first.n());
+        }
+        references.addSeries(missed);
+        XYPlot plot = plot(estimates, points, references, rate, stages(cells));
         shadeOutsideRegime(plot, cells);
         return chart("Wrong-answer rate against T, " + where, plot);
+    }
+
+    /**
+     * Adds a reference value at stage {@code t} as a flat segment across the stage's points, which
+     * sit side by side around {@code t}, followed by a gap; a line from stage to stage would pass
+     * above or below points that sit off the whole number on a steep curve.
+     */
+    private static void segment(XYSeries series, int t, double value) {
+        series.add(t - SEGMENT, value);
+        series.add(t + SEGMENT, value);
+        series.add(t + 0.5, null);
     }
 
     /** Adds {@code series} when it has points, with its paint and shape; returns the next index. */
@@ -247,7 +279,65 @@ public final class Figures {
         renderer.setSeriesPaint(index, paint);
         renderer.setSeriesShape(index, shape);
         renderer.setSeriesShapesFilled(index, true);
+        // The bound markers share one legend entry (see withMarkerLegend) instead of one per controller.
+        renderer.setSeriesVisibleInLegend(index, !(shape instanceof Path2D));
         return index + 1;
+    }
+
+    /**
+     * Replaces the legend entries of the bound markers by one entry per marker kind that the plot
+     * draws, in grey, so the legend stays short.
+     */
+    private static void withMarkerLegend(XYPlot plot, boolean up, String label) {
+        XYErrorRenderer renderer = (XYErrorRenderer) plot.getRenderer(0);
+        boolean drawn = false;
+        for (int i = 0; i < plot.getDataset(0).getSeriesCount(); i++) {
+            drawn |= !renderer.isSeriesVisibleInLegend(i);
+        }
+        LegendItemCollection items = plot.getLegendItems();
+        if (drawn) {
+            LegendItem item = new LegendItem(label, null, null, null, triangle(up), Color.GRAY);
+            items.add(item);
+        }
+        plot.setFixedLegendItems(items);
+    }
+
+    /**
+     * Fits a log axis to the plotted values, with at most {@code cap} at the top (1 for a
+     * probability, plus a margin) and ticks every decade, or every few decades when the values span
+     * many, so the labels stay readable.
+     */
+    private static void fitLogAxis(XYPlot plot, LogAxis axis, double cap) {
+        double low = Double.POSITIVE_INFINITY;
+        double high = 0;
+        for (int d = 0; d < plot.getDatasetCount(); d++) {
+            XYDataset dataset = plot.getDataset(d);
+            if (dataset == null) {
+                continue;
+            }
+            for (int series = 0; series < dataset.getSeriesCount(); series++) {
+                for (int item = 0; item < dataset.getItemCount(series); item++) {
+                    double[] values = dataset instanceof IntervalXYDataset interval
+                        ? new double[] {interval.getStartYValue(series, item), interval.getEndYValue(series, item)}
+                        : new double[] {dataset.getYValue(series, item)};
+                    for (double v : values) {
+                        if (v > 0 && Double.isFinite(v)) {
+                            low = Math.min(low, v);
+                            high = Math.max(high, v);
+                        }
+                    }
+                }
+            }
+        }
+        if (!(high > 0)) {
+            return;
+        }
+        double lower = low / 3;
+        double upper = Math.min(cap, high * 3);
+        axis.setAutoRange(false);
+        axis.setRange(lower, Math.max(upper, lower * 10));
+        double decades = Math.log10(Math.max(upper, lower * 10) / lower);
+        axis.setTickUnit(new NumberTickUnit(Math.max(1, Math.ceil(decades / 12))));
     }
 
     private static XYErrorRenderer pointRenderer() {
@@ -275,8 +365,8 @@ public final class Figures {
         if (references != null && references.getSeriesCount() > 0) {
             XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
             for (int i = 0; i < references.getSeriesCount(); i++) {
-                float[] dash = {8f - 2f * i, 4f + 2f * i};
-                lines.setSeriesStroke(i, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f));
+                float[] dash = REFERENCE_DASHES[i % REFERENCE_DASHES.length];
+                lines.setSeriesStroke(i, new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f));
                 lines.setSeriesPaint(i, REFERENCE_PAINTS[i % REFERENCE_PAINTS.length]);
             }
             plot.setDataset(1, references);
@@ -340,7 +430,7 @@ public final class Figures {
      * controllers with equal estimates (the fixed sets, or the adaptive rules) stay visible side by side.
      */
     private static double offset(int index, int count) {
-        return count <= 1 ? 0 : (index - (count - 1) / 2.0) * Math.min(0.08, 0.5 / count);
+        return count <= 1 ? 0 : (index - (count - 1) / 2.0) * Math.min(0.08, 2 * MAX_OFFSET / (count - 1));
     }
 
     private static TreeSet<Integer> stages(List<CellRow> cells) {
@@ -367,15 +457,15 @@ public final class Figures {
     }
 
     private static Shape circle() {
-        return new Ellipse2D.Double(-4.5, -4.5, 9, 9);
+        return new Ellipse2D.Double(-3.5, -3.5, 7, 7);
     }
 
     private static Shape triangle(boolean up) {
         Path2D.Double path = new Path2D.Double();
-        double tip = up ? -6 : 6;
+        double tip = up ? -5 : 5;
         path.moveTo(0, tip);
-        path.lineTo(-6, -tip);
-        path.lineTo(6, -tip);
+        path.lineTo(-5, -tip);
+        path.lineTo(5, -tip);
         path.closePath();
         return path;
     }

@@ -49,22 +49,45 @@ public final class Numbers {
         return Math.max(2, Math.min(6, digits));
     }
 
-    /** Formats {@code estimate [low, high]} with the digits the interval supports. */
+    /**
+     * Formats {@code estimate [low, high]} with the digits the interval supports, all three in
+     * exponent notation when any of them needs it.
+     */
     public static String withInterval(double estimate, double low, double high) {
         int digits = digitsFor(estimate, low, high);
-        return significant(estimate, digits) + " [" + significant(low, digits) + ", " + significant(high, digits) + "]";
+        boolean exponent = needsExponent(estimate) || needsExponent(low) || needsExponent(high);
+        return format(estimate, digits, exponent) + " [" + format(low, digits, exponent) + ", "
+            + format(high, digits, exponent) + "]";
     }
 
-    /** Formats a value known exactly (an exact probability or ratio) with up to six significant digits. */
+    private static boolean needsExponent(double x) {
+        double magnitude = Math.abs(x);
+        return Double.isFinite(x) && x != 0 && (magnitude < 1e-3 || magnitude >= 1e6);
+    }
+
+    private static String format(double x, int digits, boolean exponent) {
+        if (exponent && Double.isFinite(x) && x != 0) {
+            return String.format(Locale.ROOT, "%." + (digits - 1) + "e", x);
+        }
+        return significant(x, digits);
+    }
+
+    /**
+     * Formats a value known exactly (an exact probability or ratio) with up to four significant
+     * digits, and an exact power of two of at least {@code 2^10} as {@code 2^e}.
+     */
     public static String exact(double x) {
+        if (x >= 1024 && x < 0x1p62 && x == Math.rint(x) && Long.bitCount((long) x) == 1) {
+            return "2^" + Long.numberOfTrailingZeros((long) x);
+        }
         if (Double.isFinite(x) && x != 0 && Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6) {
-            return new BigDecimal(x).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+            return new BigDecimal(x).round(new MathContext(4)).stripTrailingZeros().toPlainString();
         }
         if (Double.isFinite(x) && x != 0) {
-            String text = String.format(Locale.ROOT, "%.5e", x);
+            String text = String.format(Locale.ROOT, "%.3e", x);
             return text.replaceAll("\\.?0+e", "e");
         }
-        return significant(x, 6);
+        return significant(x, 4);
     }
 
     /** Formats a fraction as a percentage with one decimal; "-" when it does not exist. */

@@ -66,15 +66,21 @@ public final class Report {
         ReportDocument doc = new ReportDocument("Separation run " + runId);
         doc.paragraph(verdictSentence(data));
         failures(doc, data);
+        notes(doc, data);
+        doc.bullets(List.of("[Summary](#summary)", "[Figures](#figures)",
+            "[Separation inside the theorem regime](#separation-inside-the-theorem-regime)",
+            "[Configuration](#configuration)", "[What the run measures](#what-the-run-measures)"));
 
         doc.heading(2, "Summary");
         summaryTable(doc, data);
 
         doc.heading(2, "Figures");
-        doc.paragraph("One set per `(n, s, law)`. Points are estimates with their intervals at the run's confidence."
-            + " A downward triangle is a cell whose estimate is 0, drawn at its upper bound; an upward triangle is a"
-            + " separation ratio with no upper bound, drawn at its lower bound. Shaded stages lie outside the theorem"
-            + " regime, where no theorem is asserted. Dashed lines are the reference curves.");
+        doc.paragraph("One set per `(n, s, law)`. Points are estimates with their intervals at the run's confidence;"
+            + " most intervals are narrower than the markers. Controllers sit side by side around each stage count,"
+            + " so equal estimates stay visible, and each reference value is a dashed segment across them. A downward"
+            + " triangle is a cell whose estimate is 0, drawn at its upper bound; an upward triangle is a separation"
+            + " ratio with no upper bound, drawn at its lower bound. Shaded stages lie outside the theorem regime,"
+            + " where no theorem is asserted.");
         for (Figure figure : figures) {
             doc.heading(3, figure.title());
             doc.image(PLOTS + "/" + figure.file(), figure.title(), images.get(PLOTS + "/" + figure.file()));
@@ -123,6 +129,31 @@ public final class Report {
         }
     }
 
+    /** Adds the caveats a reader needs beside the verdict. */
+    private static void notes(ReportDocument doc, RunData data) {
+        List<String> notes = new ArrayList<>();
+        long capped = data.cells().stream().filter(c -> c.cappedReplicates() > 0).count();
+        if (capped > 0) {
+            notes.add(capped + " splitting cells had replicates whose stages reached `splitting.max_clones`"
+                + " (`replicates_capped` in `cells.csv`): their estimates rest on fewer survivors than planned.");
+        }
+        long blind = data.cells().stream().filter(c -> c.controllerClass().equals("oblivious")
+            && c.estimator().equals("plain") && c.zero()).count();
+        if (blind > 0) {
+            notes.add(blind + " plain oblivious cells saw no event, so they only bound `P(E)` from above"
+                + " (drawn at the upper bound in the figures).");
+        }
+        long empty = data.separation().stream().filter(p -> p.regime() && p.boundRatio() < 1).count();
+        if (empty > 0) {
+            notes.add(empty + " separation pairs inside the theorem regime have `s/n` over the oblivious bound below 1:"
+                + " there the bound's `2T^3/n` term exceeds `s/n`, so the theory guarantees no separation, and the"
+                + " oblivious theory verdict there still checks that `P(E)` stays below the bound.");
+        }
+        if (!notes.isEmpty()) {
+            doc.bullets(notes);
+        }
+    }
+
     private static void summaryTable(ReportDocument doc, RunData data) {
         Map<String, List<CellRow>> byController = new LinkedHashMap<>();
         for (CellRow c : data.cells()) {
@@ -166,9 +197,7 @@ public final class Report {
             }
             int digits = Numbers.digitsFor(p.ratio(), p.low(), p.high());
             rows.add(List.of(Figures.power(p.n()), Long.toString(p.s()), Long.toString(p.k()), Integer.toString(p.stages()),
-                p.law(), "`" + p.oblivious() + "`", p.obliviousEstimator(),
-                Numbers.significant(p.ratio(), digits) + " [" + Numbers.significant(p.low(), digits) + ", "
-                    + Numbers.significant(p.high(), digits) + "]",
+                p.law(), "`" + p.oblivious() + "`", p.obliviousEstimator(), Numbers.withInterval(p.ratio(), p.low(), p.high()),
                 Numbers.exact(p.exactRatio()), Numbers.exact(p.theory()), Numbers.value(p.boundRatio())));
         }
         if (rows.isEmpty()) {
@@ -212,7 +241,14 @@ public final class Report {
             "java_version", "partitions", "work_units", "started_at", "finished_at", "seconds", "cells_total",
             "cells_splitting", "replicates_total", "trials_total")) {
             if (s.has(field) && !s.get(field).isNull()) {
-                rows.add(List.of("`" + field + "`", s.get(field).asText()));
+                String value = s.get(field).asText();
+                if (field.equals("seconds")) {
+                    value = String.format(Locale.ROOT, "%.1f", s.get(field).asDouble());
+                } else if (field.endsWith("_at")) {
+                    // Seconds are precise enough for a reader; summary.json keeps the full value.
+                    value = value.replaceFirst("(T\\d\\d:\\d\\d:\\d\\d)\\.\\d+", "$1");
+                }
+                rows.add(List.of("`" + field + "`", value));
             }
         }
         doc.table(List.of("field", "value"), rows);

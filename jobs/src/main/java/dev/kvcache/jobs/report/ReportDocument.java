@@ -27,7 +27,13 @@ final class ReportDocument {
 
     void heading(int level, String text) {
         markdown.append("#".repeat(level)).append(' ').append(text).append("\n\n");
-        html.append("<h").append(level).append('>').append(inline(text)).append("</h").append(level).append(">\n");
+        html.append("<h").append(level).append(" id=\"").append(anchor(text)).append("\">").append(inline(text))
+            .append("</h").append(level).append(">\n");
+    }
+
+    /** Returns the anchor of a heading as Markdown renderers make it: lower case, words joined by hyphens. */
+    static String anchor(String text) {
+        return text.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 -]", "").trim().replace(' ', '-');
     }
 
     void paragraph(String text) {
@@ -103,7 +109,13 @@ final class ReportDocument {
         boolean bold = false;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '`') {
+            if (!code && c == '[' && text.indexOf("](", i) > i && text.indexOf(')', text.indexOf("](", i)) > 0) {
+                int close = text.indexOf("](", i);
+                int end = text.indexOf(')', close);
+                out.append("<a href=\"").append(escape(text.substring(close + 2, end))).append("\">")
+                    .append(escape(text.substring(i + 1, close))).append("</a>");
+                i = end;
+            } else if (c == '`') {
                 out.append(code ? "</code>" : "<code>");
                 code = !code;
             } else if (!code && c == '*' && i + 1 < text.length() && text.charAt(i + 1) == '*') {

@@ -19,7 +19,7 @@ public record RunData(JsonNode summary, List<CellRow> cells, List<PairRow> separ
     public record CellRow(long n, long s, long k, int stages, String controller, String controllerClass, String law,
                           String estimator, long trials, long events, double event, double low, double high,
                           double relError, double wrong, double wrongLow, double wrongHigh, double exact, double paper,
-                          boolean regime, String verdictModel, String verdictTheory) {
+                          boolean regime, String verdictModel, String verdictTheory, long cappedReplicates) {
 
         /** Returns whether the estimate is 0, so that a log scale can only show its upper bound. */
         public boolean zero() {
@@ -42,7 +42,8 @@ public record RunData(JsonNode summary, List<CellRow> cells, List<PairRow> separ
                 c.path("estimator").asText("plain"), c.path("trials").asLong(), c.path("events").asLong(),
                 number(c, "p_event"), number(c, "ci_low"), number(c, "ci_high"), number(c, "rel_error"),
                 number(c, "p_wrong"), number(c, "wrong_ci_low"), number(c, "wrong_ci_high"), number(c, "exact"),
-                number(c, "paper"), c.path("regime").asBoolean(), text(c, "verdict_model"), text(c, "verdict_theory")));
+                number(c, "paper"), c.path("regime").asBoolean(), text(c, "verdict_model"), text(c, "verdict_theory"),
+                c.path("replicates_capped").asLong(0)));
         }
         List<PairRow> pairs = new ArrayList<>();
         for (JsonNode p : summary.path("separation")) {

@@ -92,7 +92,9 @@ public final class ProgressReporter extends SparkListener {
     synchronized void partitionDone(int index) {
         if (markDone(index)) {
             long now = clock.getAsLong();
-            if (inPlace || lastPrinted == Long.MIN_VALUE || now - lastPrinted >= intervalNanos) {
+            // Plain lines leave the final one to finish(), so it is printed once.
+            boolean complete = costDone >= costTotal;
+            if (inPlace || (!complete && (lastPrinted == Long.MIN_VALUE || now - lastPrinted >= intervalNanos))) {
                 print(line(now), false);
                 lastPrinted = now;
             }

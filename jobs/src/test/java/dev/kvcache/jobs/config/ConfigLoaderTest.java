@@ -70,7 +70,7 @@ class ConfigLoaderTest {
         assertNames(rejected(null, "splitting.particles=0"), "splitting.particles", "the key");
         assertNames(rejected(null, "splitting.survivors=-5"), "splitting.survivors", "the key");
         assertNames(rejected(null, "splitting.survivors=2.5"), "splitting.survivors", "the key");
-        assertNames(rejected(null, "splitting.max_clones=\"2^31\""), "splitting.max_clones", "the key");
+        assertNames(rejected(null, "splitting.max_clones=\"2^63\""), "splitting.max_clones", "the key");
         InvalidConfigException e = rejected(null, "splitting.particles=500", "splitting.max_clones=100");
         assertNames(e, "splitting.max_clones", "the key");
         assertNames(e, "splitting.particles", "the rule's other key");

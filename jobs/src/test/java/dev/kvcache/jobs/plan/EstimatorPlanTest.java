@@ -76,16 +76,16 @@ class EstimatorPlanTest {
 
     @Test
     void splittingOutOfReachFallsBackToPlain() {
-        // At n = 2^40 and s = 16 a stage needs 2^36 clones per survivor, above max_clones = 2^31 - 1;
+        // At n = 2^50 and s = 16 a stage needs 2^46 clones per survivor, far above max_clones = 2^40;
         // at k = 2^20 (T = 20) a replicate would replay 500 x 2^21 hops, about 1e9, within reach, and
         // at k = 2^30 (T = 30) about 1e12, out of reach.
-        SeparationSettings settings = ConfigLoader.load(null, List.of("grid.n=[\"2^40\", \"2^30\"]",
+        SeparationSettings settings = ConfigLoader.load(null, List.of("grid.n=[\"2^50\", \"2^30\"]",
             "grid.s=[16]", "grid.k=[16, \"2^20\", \"2^30\"]", "grid.controllers=[random-fresh]",
             "grid.laws=[function]", "estimator=splitting", "answer_trials=0"));
         Plan plan = Planner.plan(settings, 2);
-        assertEquals(Estimator.PLAIN, find(plan, "n=1099511627776 s=16 k=16 random-fresh function").estimator());
+        assertEquals(Estimator.PLAIN, find(plan, "n=1125899906842624 s=16 k=16 random-fresh function").estimator());
         String reason = Planner.splittingUnsupported(settings, find(plan,
-            "n=1099511627776 s=16 k=16 random-fresh function").task(), "random-fresh",
+            "n=1125899906842624 s=16 k=16 random-fresh function").task(), "random-fresh",
             dev.kvcache.jobs.config.SimulationEngine.LAZY, dev.kvcache.jobs.config.SimulationScenario.DECODE);
         assertTrue(reason.contains("splitting.max_clones"), reason);
         assertEquals(Estimator.SPLITTING, find(plan, "n=1073741824 s=16 k=16 random-fresh function").estimator());
@@ -93,7 +93,7 @@ class EstimatorPlanTest {
         assertEquals(Estimator.PLAIN, find(plan, "n=1073741824 s=16 k=1073741824 random-fresh function").estimator(),
             "a replicate would replay about 1e12 hops");
 
-        Plan auto = Planner.plan(ConfigLoader.load(null, List.of("grid.n=[\"2^40\"]", "grid.s=[16]", "grid.k=[16]",
+        Plan auto = Planner.plan(ConfigLoader.load(null, List.of("grid.n=[\"2^50\"]", "grid.s=[16]", "grid.k=[16]",
             "grid.controllers=[random-fresh]", "grid.laws=[function]")), 2);
         assertEquals(Estimator.PLAIN, auto.cells().get(0).estimator(), "auto never picks splitting out of reach");
     }

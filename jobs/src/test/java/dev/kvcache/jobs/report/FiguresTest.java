@@ -91,15 +91,24 @@ class FiguresTest {
 
         XYDataset references = plot.getDataset(1);
         assertEquals(3, references.getSeriesCount(), keys(references).toString());
-        for (int item = 0; item < 3; item++) {
-            int t = item + 1;
-            assertEquals(S / N, references.getYValue(0, item), 1e-15, "s/n at T = " + t);
-            assertEquals(Math.pow(S / N, t), references.getYValue(1, item), 1e-15, "(s/n)^T at T = " + t);
-            assertEquals(Math.pow(S / (N - t), t) + 2.0 * t * t * t / N, references.getYValue(2, item), 1e-15,
-                "oblivious bound at T = " + t);
+        for (int t = 1; t <= 3; t++) {
+            // Each stage's reference is a flat segment of two points around T, then a gap.
+            for (int end = 0; end < 2; end++) {
+                int item = 3 * (t - 1) + end;
+                assertEquals(t, Math.round(references.getXValue(0, item)), "segment around T = " + t);
+                assertEquals(S / N, references.getYValue(0, item), 1e-15, "s/n at T = " + t);
+                assertEquals(Math.pow(S / N, t), references.getYValue(1, item), 1e-15, "(s/n)^T at T = " + t);
+                assertEquals(Math.pow(S / (N - t), t) + 2.0 * t * t * t / N, references.getYValue(2, item), 1e-15,
+                    "oblivious bound at T = " + t);
+            }
+            assertTrue(Double.isNaN(references.getYValue(0, 3 * (t - 1) + 2)), "a gap after T = " + t);
         }
         assertTrue(plot.getRangeAxis() instanceof LogAxis, "log scale");
         assertTrue(plot.getRangeAxis().getLowerBound() > 0, "the log axis stays positive");
+        assertTrue(plot.getRangeAxis().getUpperBound() <= 1.5, "a probability axis ends near 1");
+        assertEquals(List.of("random-fresh", "follow", "s/n (adaptive, exact)", "(s/n)^T (random-fresh, exact)",
+            "oblivious bound (s/(n-T))^T + 2T^3/n, capped at 1", "estimate 0, drawn at its upper bound"),
+            legend(plot), "one legend entry for the zero markers");
         assertEquals(1, plot.getDomainMarkers(org.jfree.chart.ui.Layer.BACKGROUND).size(),
             "one shaded band for T = 3, outside the theorem regime");
         assertTrue(plot.getDomainAxis().getLabel().contains("T"), plot.getDomainAxis().getLabel());
@@ -117,8 +126,8 @@ class FiguresTest {
         assertEquals(270, points.getYValue(1, 0), 0, "the unbounded ratio at its lower bound");
         XYDataset theory = plot.getDataset(1);
         assertEquals(2, theory.getSeriesCount());
-        for (int item = 0; item < 3; item++) {
-            int t = item + 1;
+        for (int t = 1; t <= 3; t++) {
+            int item = 3 * (t - 1);
             assertEquals(Math.pow(N / S, t - 1), theory.getYValue(0, item), 1e-9, "(n/s)^(T-1) at T = " + t);
             double bound = Math.pow(S / (N - t), t) + 2.0 * t * t * t / N;
             assertEquals((S / N) / bound, theory.getYValue(1, item), 1e-12, "s/n over the bound at T = " + t);
@@ -132,6 +141,15 @@ class FiguresTest {
         assertEquals(3, plot.getDataset(0).getItemCount(0));
         assertEquals(0.995, plot.getDataset(0).getYValue(0, 1), 0);
         assertEquals(0, plot.getRangeAxis().getLowerBound(), 0.05, "a rate axis from 0");
+        assertEquals(1 - S / N, plot.getDataset(1).getYValue(0, 0), 1e-15, "the reference 1 - s/n");
+    }
+
+    private static List<String> legend(XYPlot plot) {
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < plot.getLegendItems().getItemCount(); i++) {
+            labels.add(plot.getLegendItems().get(i).getLabel());
+        }
+        return labels;
     }
 
     private static List<String> keys(XYDataset dataset) {

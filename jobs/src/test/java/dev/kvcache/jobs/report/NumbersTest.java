@@ -17,11 +17,19 @@ class NumbersTest {
     }
 
     @Test
-    void exactValuesKeepSixDigits() {
-        assertEquals("65536", Numbers.exact(65536));
-        assertEquals("1.67772e+07", Numbers.exact(16777216));
+    void exactValuesKeepFourDigitsAndPowersOfTwo() {
+        assertEquals("2^16", Numbers.exact(65536));
+        assertEquals("2^24", Numbers.exact(16777216));
+        assertEquals("3843", Numbers.exact(3842.8));
+        assertEquals("1.1e+12", Numbers.exact(1.0995e12));
         assertEquals("5.96e-08", Numbers.exact(5.96e-8));
         assertEquals("1", Numbers.exact(1));
+        assertEquals("256", Numbers.exact(256));
+    }
+
+    @Test
+    void intervalsShareOneNotation() {
+        assertEquals("9.8e+05 [8.5e+05, 1.1e+06]", Numbers.withInterval(980000, 850000, 1.1e6));
     }
 
     @Test

@@ -41,9 +41,11 @@ class ProgressReporterTest {
         progress.partitionDone(1);
         now.set(20 * SECOND);
         progress.partitionDone(2);
+        progress.finish();
         String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
 
-        assertEquals(2, lines.length, "the second partition came within 10 s of the first line: " + List.of(lines));
+        assertEquals(2, lines.length, "the second partition came within 10 s of the first line, and the last"
+            + " one is left to finish(): " + List.of(lines));
         assertTrue(lines[0].startsWith("progress: "), lines[0]);
         assertTrue(lines[0].contains("of 2 cells"), lines[0]);
         assertTrue(lines[0].contains("s left"), "an estimate of the time left: " + lines[0]);
