@@ -171,6 +171,15 @@ if needs_build; then
   fi
 fi
 
+# The commit of this checkout, for manifest.json; empty outside a git checkout.
+if [[ -z "${KVCACHE_GIT_COMMIT:-}" ]] && command -v git >/dev/null 2>&1; then
+  KVCACHE_GIT_COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || true)"
+  if [[ -n "$KVCACHE_GIT_COMMIT" && -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
+    KVCACHE_GIT_COMMIT="$KVCACHE_GIT_COMMIT+modified"
+  fi
+fi
+export KVCACHE_GIT_COMMIT="${KVCACHE_GIT_COMMIT:-}"
+
 if [[ $report_mode -eq 1 ]]; then
   exec "${JAVA:-java}" @"$ROOT/conf/jvm-options.txt" -Djava.awt.headless=true \
     -Dlog4j.configurationFile="$ROOT/conf/log4j2.properties" \

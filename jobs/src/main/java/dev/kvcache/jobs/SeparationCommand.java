@@ -6,6 +6,7 @@ import dev.kvcache.jobs.config.EstimatorSettings;
 import dev.kvcache.jobs.config.InvalidConfigException;
 import dev.kvcache.jobs.config.SeparationSettings;
 import dev.kvcache.jobs.output.ConsoleTable;
+import dev.kvcache.jobs.output.Manifest;
 import dev.kvcache.jobs.output.OutputRoot;
 import dev.kvcache.jobs.output.ResultWriter;
 import dev.kvcache.jobs.output.RunFolder;
@@ -108,6 +109,12 @@ final class SeparationCommand {
             // The report comes from the same summary document that a later regeneration reads back.
             List<String> reportFiles = Report.write(RunData.of(summary, settings.resolved()),
                 (path, bytes) -> ResultWriter.writeFile(folder, path, bytes));
+            ZonedDateTime finishedAt = ZonedDateTime.now();
+            int executors = Math.max(1, spark.sparkContext().statusTracker().getExecutorInfos().length - 1);
+            Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), status,
+                passed ? ExitCodes.PASS : ExitCodes.VERDICT_FAILED, settings.resolved(), settings.seed(),
+                spark.sparkContext().master(), executors, spark.version(), startedAt.toOffsetDateTime().toString(),
+                finishedAt.toOffsetDateTime().toString(), (System.nanoTime() - startNanos) / 1e9)));
             ResultWriter.writeSummary(folder, summary);
 
             out.println();

@@ -60,6 +60,29 @@ class ReportJobTest {
     }
 
     @Test
+    void manifestCarriesWhatASchedulerNeeds() throws Exception {
+        JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            Files.readAllBytes(results.file("manifest.json")));
+        JsonNode summary = results.summary();
+        assertEquals("pass", manifest.get("status").asText());
+        assertEquals(0, manifest.get("exit_code").asInt());
+        assertEquals(summary.get("run_id").asText(), manifest.get("run_id").asText());
+        assertEquals(summary.get("seed").asLong(), manifest.get("seed").asLong());
+        assertEquals("local[2]", manifest.get("master").asText());
+        assertEquals(1, manifest.get("executors").asInt(), "local mode runs in the driver");
+        assertEquals(summary.get("spark_version").asText(), manifest.get("spark_version").asText());
+        assertEquals(System.getProperty("java.version"), manifest.get("java_version").asText());
+        assertTrue(manifest.has("git_commit"), "present, null when unknown");
+        assertTrue(!manifest.get("version").asText().isBlank());
+        byte[] config = Files.readAllBytes(results.file("config.conf"));
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(config));
+        assertEquals(sha, manifest.get("config_sha256").asText(), "SHA-256 of config.conf");
+        java.time.OffsetDateTime started = java.time.OffsetDateTime.parse(manifest.get("started_at").asText());
+        java.time.OffsetDateTime finished = java.time.OffsetDateTime.parse(manifest.get("finished_at").asText());
+        assertTrue(!finished.isBefore(started), started + " to " + finished);
+    }
+
+    @Test
     void reportNumbersAreThoseOfTheSummary() throws IOException {
         JsonNode summary = results.summary();
         String markdown = Files.readString(results.file("report.md"), StandardCharsets.UTF_8);

@@ -55,6 +55,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void nightlyConfLoadsAndPlans() {
+        SeparationSettings settings = ConfigLoader.load(Path.of("..", "conf", "nightly.conf"), List.of());
+        dev.kvcache.jobs.plan.Planner.checkSize(settings);
+        assertEquals(64, settings.estimator().replicates(), "splitting.replicates in nightly.conf");
+        assertEquals(0.001, settings.alpha(), "alpha in nightly.conf");
+        assertEquals(4000, dev.kvcache.jobs.plan.Planner.plan(settings, 64).cells().size(), "5 n x 5 s x 10 k x 8 x 2");
+    }
+
+    @Test
     void estimatorSettingsLoad() {
         EstimatorSettings estimator = ConfigLoader.load(null, List.of("estimator=splitting", "splitting.replicates=4",
             "splitting.particles=30", "splitting.survivors=900", "splitting.max_clones=100000")).estimator();
