@@ -33,6 +33,10 @@ Options:
                          java; any other master (spark://..., yarn, k8s://...) runs through
                          spark-submit from $SPARK_HOME/bin or the PATH, with the application jar.
   --ui                   Start the Spark web UI (off by default; on 127.0.0.1 in local mode).
+  --time-budget D        Stop cleanly after D (for example 90s, 45m or 2h): finished cells are
+                         kept, the run is marked incomplete (exit code 4).
+  --resume RUN_FOLDER    Finish a stopped run (a killed driver, or a time budget) in its folder,
+                         with its own config.conf; finished cells are not run again.
   --rebuild              Rebuild the jars before running, even when they look current.
   -h, --help             Print this help and exit.
   -- OPTIONS             Everything after -- goes to spark-submit (for example
@@ -48,6 +52,7 @@ Exit codes:
   1  the run finished and at least one verdict failed
   2  invalid configuration or usage; nothing was written
   3  runtime failure
+  4  the time budget ran out; the run is incomplete and --resume finishes it
 
 Environment:
   SPARK_HOME             Where spark-submit is looked for first, for non-local masters.
@@ -63,6 +68,7 @@ fail_usage() {
 
 config=""
 master=""
+resume=""
 rebuild=0
 job_args=()
 submit_args=()
@@ -82,9 +88,15 @@ while [[ $# -gt 0 ]]; do
       usage
       exit 0
       ;;
-    --set|--output)
+    --set|--output|--time-budget)
       [[ $# -ge 2 ]] || fail_usage "$1 needs a value"
       job_args+=("$1" "$2")
+      shift 2
+      ;;
+    --resume)
+      [[ $# -ge 2 ]] || fail_usage "--resume needs the run folder, for example --resume results/separation-20261204-120000"
+      resume="$2"
+      job_args+=("--resume" "$2")
       shift 2
       ;;
     --set=*|--output=*)
@@ -124,7 +136,10 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-if [[ $report_mode -eq 0 ]]; then
+config_args=()
+if [[ -n "$resume" ]]; then
+  [[ -z "$config" ]] || fail_usage "--resume takes the configuration from the run folder; drop CONFIG '$config'"
+elif [[ $report_mode -eq 0 ]]; then
   if [[ -z "$config" ]]; then
     config="$DEFAULT_CONFIG"
   fi
@@ -132,6 +147,7 @@ if [[ $report_mode -eq 0 ]]; then
     fail_usage "configuration file not found: $config"
   fi
   config="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
+  config_args=("$config")
 fi
 
 find_spark_submit() {
@@ -230,9 +246,9 @@ if [[ $local_mode -eq 1 ]]; then
     -Djava.io.tmpdir="$run_tmp" \
     -Dlog4j.configurationFile="$ROOT/conf/log4j2.properties" \
     -cp "$JOBS_TARGET/lib/*:$LOCAL_JAR" "$MAIN_CLASS" \
-    "$config" "${master_args[@]}" "${job_args[@]}" "${spark_conf[@]}"
+    "${config_args[@]}" "${master_args[@]}" "${job_args[@]}" "${spark_conf[@]}"
 fi
 
 app_jar="$(ls "$JOBS_TARGET"/kvcache-jobs-*-app.jar | head -n 1)"
 exec "$spark_submit" --master "$master" --class "$MAIN_CLASS" "${submit_args[@]}" \
-  "$app_jar" "$config" "${job_args[@]}"
+  "$app_jar" "${config_args[@]}" "${job_args[@]}"

@@ -10,6 +10,8 @@ public final class ExitCodes {
     public static final int INVALID_INPUT = 2;
     /** The run failed at run time (Spark, the file system, or a bug). */
     public static final int RUNTIME_FAILURE = 3;
+    /** The time budget ran out; finished cells are kept and {@code --resume} completes the run. */
+    public static final int INCOMPLETE = 4;
 
     private ExitCodes() {
     }

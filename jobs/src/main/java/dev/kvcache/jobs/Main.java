@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         "0:every verdict passed",
         "1:at least one verdict failed",
         "2:invalid configuration or usage; nothing was written",
-        "3:runtime failure"})
+        "3:runtime failure",
+        "4:time budget reached; the run is incomplete and --resume finishes it"})
 public final class Main implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
@@ -49,6 +50,16 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE",
         description = "Set a Spark configuration property, for example --spark-conf spark.executor.memory=4g. Repeatable.")
     List<String> sparkConf = new ArrayList<>();
+
+    @Option(names = "--resume", paramLabel = "RUN_FOLDER",
+        description = "Finish a stopped run in its folder: keep its finished cells, run the others with the folder's"
+            + " config.conf. Takes no CONFIG or --set.")
+    String resume;
+
+    @Option(names = "--time-budget", paramLabel = "DURATION",
+        description = "Stop cleanly after this much time (for example 90s, 45m or 2h); finished cells are kept, the"
+            + " run is marked incomplete (exit code 4) and --resume finishes it.")
+    String timeBudget;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print this help and exit.")
     boolean help;

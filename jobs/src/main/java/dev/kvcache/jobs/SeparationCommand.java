@@ -5,6 +5,7 @@ import dev.kvcache.jobs.config.ConfigLoader;
 import dev.kvcache.jobs.config.EstimatorSettings;
 import dev.kvcache.jobs.config.InvalidConfigException;
 import dev.kvcache.jobs.config.SeparationSettings;
+import dev.kvcache.jobs.output.CellStore;
 import dev.kvcache.jobs.output.ConsoleTable;
 import dev.kvcache.jobs.output.Manifest;
 import dev.kvcache.jobs.output.OutputRoot;
@@ -22,6 +23,7 @@ import dev.kvcache.jobs.run.UnitOutcome;
 import dev.kvcache.jobs.verdict.CellReport;
 import dev.kvcache.jobs.verdict.Separation;
 import dev.kvcache.jobs.verdict.Verdicts;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -51,6 +53,8 @@ final class SeparationCommand {
     private final Main options;
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
+    /** The folder of the stopped run that {@code --resume} finishes, or {@code null}. */
+    private RunFolder resumed;
 
     SeparationCommand(Main options) {
         this.options = options;
@@ -59,14 +63,28 @@ final class SeparationCommand {
     int execute() {
         SeparationSettings settings;
         Map<String, String> sparkConf;
+        Duration budget;
         try {
-            settings = ConfigLoader.load(options.config, options.assignments);
             sparkConf = parseSparkConf(options.sparkConf);
             SparkSessions.checkMaster(options.master);
-            OutputRoot.check(options.output);
+            budget = parseBudget(options.timeBudget);
+            if (options.resume != null) {
+                if (options.config != null || !options.assignments.isEmpty()) {
+                    throw new InvalidConfigException("--resume takes the configuration from the run folder's"
+                        + " config.conf, so it takes no CONFIG or --set; drop them");
+                }
+                resumed = RunFolder.open(options.resume, new org.apache.hadoop.conf.Configuration());
+                settings = ConfigLoader.loadResolved(resumed.read("config.conf"), resumed.file("config.conf").toString());
+            } else {
+                settings = ConfigLoader.load(options.config, options.assignments);
+                OutputRoot.check(options.output);
+            }
             Planner.checkSize(settings);
         } catch (InvalidConfigException e) {
             err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        } catch (IOException e) {
+            err.println("error: cannot read the run folder " + options.resume + ": " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
 
@@ -83,12 +101,42 @@ final class SeparationCommand {
             LOG.info("planned {} cells, {} trials in {} work units over {} partitions (master {})",
                 plan.cells().size(), plan.totalTrials(), plan.unitCount(), partitions, spark.sparkContext().master());
 
+            RunFolder folder;
+            Map<Integer, UnitOutcome> finished;
+            if (resumed != null) {
+                folder = resumed;
+                finished = CellStore.load(folder, plan.cells());
+                for (String derived : List.of("cells.csv", "separation.csv", "cells.parquet", "report.md",
+                    "report.html", Report.PLOTS, "manifest.json")) {
+                    folder.deleteIfExists(derived);
+                }
+                err.printf(Locale.ROOT, "resuming %s: %d of %d cells were finished%n", folder.path(), finished.size(),
+                    plan.cells().size());
+            } else {
+                folder = RunFolder.create(options.output, JOB, startedAt, spark.sparkContext().hadoopConfiguration());
+                ResultWriter.writeConfig(folder, settings.resolved());
+                finished = Map.of();
+            }
+
             long jobStart = System.nanoTime();
             // With Spark's own bar on, the two would share one terminal line: print plain lines then.
             boolean sparkBar = Boolean.parseBoolean(spark.conf().get("spark.ui.showConsoleProgress", "false"));
             ProgressReporter progress = new ProgressReporter(plan, settings.estimator().particles(), err,
                 System.console() != null && !sparkBar, PROGRESS_INTERVAL_NANOS, System::nanoTime);
-            List<UnitOutcome> outcomes = SeparationJob.run(spark, settings, plan, progress);
+            List<UnitOutcome> outcomes;
+            try {
+                outcomes = SeparationJob.run(spark, settings, plan, progress, finished,
+                    (cell, outcome) -> CellStore.commit(folder, cell, outcome), budget);
+            } catch (SeparationJob.BudgetExceededException e) {
+                Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), "incomplete",
+                    ExitCodes.INCOMPLETE, settings.resolved(), settings.seed(), spark.sparkContext().master(),
+                    executors(spark), spark.version(), startedAt.toOffsetDateTime().toString(),
+                    ZonedDateTime.now().toOffsetDateTime().toString(), (System.nanoTime() - startNanos) / 1e9)));
+                out.printf(Locale.ROOT, "INCOMPLETE: %s; %d of %d cells finished and are kept in %s%n", e.getMessage(),
+                    e.finishedCells(), plan.cells().size(), folder.file(CellStore.FOLDER));
+                out.println("resume with: ./submit.sh --resume " + folder.path());
+                return ExitCodes.INCOMPLETE;
+            }
             double seconds = (System.nanoTime() - jobStart) / 1e9;
             LOG.info("ran {} trials in {} s", plan.totalTrials(), String.format(Locale.ROOT, "%.1f", seconds));
 
@@ -96,9 +144,6 @@ final class SeparationCommand {
             boolean passed = reports.stream().allMatch(CellReport::passed);
             String status = passed ? CellReport.PASS : CellReport.FAIL;
 
-            RunFolder folder = RunFolder.create(options.output, JOB, startedAt,
-                spark.sparkContext().hadoopConfiguration());
-            ResultWriter.writeConfig(folder, settings.resolved());
             ResultWriter.writeCsv(folder, reports);
             List<Separation> separation = Separation.of(reports, settings.confidence());
             ResultWriter.writeSeparationCsv(folder, separation);
@@ -110,10 +155,9 @@ final class SeparationCommand {
             List<String> reportFiles = Report.write(RunData.of(summary, settings.resolved()),
                 (path, bytes) -> ResultWriter.writeFile(folder, path, bytes));
             ZonedDateTime finishedAt = ZonedDateTime.now();
-            int executors = Math.max(1, spark.sparkContext().statusTracker().getExecutorInfos().length - 1);
             Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), status,
                 passed ? ExitCodes.PASS : ExitCodes.VERDICT_FAILED, settings.resolved(), settings.seed(),
-                spark.sparkContext().master(), executors, spark.version(), startedAt.toOffsetDateTime().toString(),
+                spark.sparkContext().master(), executors(spark), spark.version(), startedAt.toOffsetDateTime().toString(),
                 finishedAt.toOffsetDateTime().toString(), (System.nanoTime() - startNanos) / 1e9)));
             ResultWriter.writeSummary(folder, summary);
 
@@ -149,6 +193,34 @@ final class SeparationCommand {
             err.println("error: the run failed: " + e);
             return ExitCodes.RUNTIME_FAILURE;
         }
+    }
+
+    /** Returns the executors that ran the job: 1 in local mode, where the driver runs the tasks. */
+    private static int executors(SparkSession spark) {
+        return Math.max(1, spark.sparkContext().statusTracker().getExecutorInfos().length - 1);
+    }
+
+    /**
+     * Parses a {@code --time-budget} such as {@code 90s}, {@code 45m} or {@code 2h}, or returns
+     * {@code null} when none was given.
+     *
+     * @throws InvalidConfigException if the value has another form or is not positive
+     */
+    static Duration parseBudget(String text) {
+        if (text == null) {
+            return null;
+        }
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("([0-9]{1,9})(s|m|h)").matcher(text.strip());
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            throw new InvalidConfigException("invalid --time-budget '" + text + "'; give a positive whole number of"
+                + " seconds, minutes or hours, for example 90s, 45m or 2h");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
     }
 
     private void printFailures(List<CellReport> reports) {

@@ -75,7 +75,15 @@ class InvalidInputExitTest {
             invalid("--spark-conf outside spark.*", dir -> args(dir, "--spark-conf", "executor.memory=4g"),
                 "invalid --spark-conf 'executor.memory=4g'", "spark.KEY=VALUE"),
             invalid("--spark-conf without '='", dir -> args(dir, "--spark-conf", "spark.executor.memory"),
-                "invalid --spark-conf 'spark.executor.memory'", "spark.KEY=VALUE"));
+                "invalid --spark-conf 'spark.executor.memory'", "spark.KEY=VALUE"),
+            invalid("zero time budget", dir -> args(dir, "--time-budget", "0s"),
+                "invalid --time-budget '0s'", "90s, 45m or 2h"),
+            invalid("time budget without a unit", dir -> args(dir, "--time-budget", "90"),
+                "invalid --time-budget '90'", "90s, 45m or 2h"),
+            invalid("resume a folder that is no run", dir -> args(dir, "--resume", dir.toString()),
+                "not a run folder", "results:"),
+            invalid("resume with --set", dir -> args(dir, "--resume", dir.toString(), "--set", "trials=5"),
+                "--resume takes the configuration", "CONFIG or --set"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -30,6 +30,37 @@ public final class TrialCounts implements Serializable {
     }
 
     /**
+     * Returns counts with the given totals, as {@link #trials()}, {@link #events()},
+     * {@link #answered()}, {@link #correct()} and {@link #firstMissHistogram()} report them; for
+     * reading back counts that were written out.
+     *
+     * @throws IllegalArgumentException if the values are inconsistent: negative, more correct
+     *     than answered, more answered than trials, or events and first misses not adding up to
+     *     the trials
+     */
+    public static TrialCounts of(long trials, long events, long answered, long correct, long[] firstMissByStage) {
+        TrialCounts counts = new TrialCounts(firstMissByStage.length);
+        long misses = 0;
+        for (int t = 1; t <= firstMissByStage.length; t++) {
+            if (firstMissByStage[t - 1] < 0) {
+                throw new IllegalArgumentException("negative first-miss count at stage " + t);
+            }
+            counts.firstMiss[t] = firstMissByStage[t - 1];
+            misses = Math.addExact(misses, firstMissByStage[t - 1]);
+        }
+        if (trials < 0 || events < 0 || answered < 0 || correct < 0 || correct > answered || answered > trials
+            || Math.addExact(events, misses) != trials) {
+            throw new IllegalArgumentException("inconsistent counts: trials " + trials + ", events " + events
+                + ", answered " + answered + ", correct " + correct + ", first misses " + misses);
+        }
+        counts.trials = trials;
+        counts.events = events;
+        counts.answered = answered;
+        counts.correct = correct;
+        return counts;
+    }
+
+    /**
      * Records one trial. {@code firstMissStage} is 0 when every read hit; {@code answered} is
      * whether the query was followed to its answer, and {@code answerCorrect} whether that answer
      * was {@code f^k(x0)} (ignored when not answered).

@@ -83,6 +83,29 @@ public final class ConfigLoader {
         return validate(merged);
     }
 
+    /**
+     * Loads the resolved configuration a run folder holds ({@code config.conf}) over the bundled
+     * defaults, for resuming that run.
+     *
+     * @throws InvalidConfigException if the text is malformed or invalid
+     */
+    public static SeparationSettings loadResolved(String text, String origin) {
+        Config defaults = defaults();
+        Config stored;
+        try {
+            stored = ConfigFactory.parseString(text, ConfigParseOptions.defaults()
+                .setSyntax(ConfigSyntax.CONF).setOriginDescription(origin));
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("malformed configuration " + origin + ": " + e.getMessage(), e);
+        }
+        rejectUnknownKeys(stored, defaults, "in " + origin);
+        try {
+            return validate(stored.withFallback(defaults).resolve());
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("the configuration " + origin + " cannot be resolved: " + e.getMessage(), e);
+        }
+    }
+
     private static Config parseFile(Path file) {
         if (!Files.exists(file)) {
             throw new InvalidConfigException("configuration file not found: " + file

@@ -54,6 +54,15 @@ public final class RunFolder {
             if (fileSystem.exists(candidate)) {
                 continue;
             }
+            if ("file".equals(candidate.toUri().getScheme())) {
+                // An exclusive create: of two runs that pick the same name at once, one gets it.
+                try {
+                    java.nio.file.Files.createDirectories(java.nio.file.Paths.get(rootPath.toUri()));
+                    java.nio.file.Files.createDirectory(java.nio.file.Paths.get(candidate.toUri()));
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    continue;
+                }
+            }
             try (FSDataOutputStream marker = fileSystem.create(new Path(candidate, MARKER), false)) {
                 marker.writeBytes(runId + "\n");
             } catch (FileAlreadyExistsException e) {
@@ -62,6 +71,45 @@ public final class RunFolder {
             return new RunFolder(fileSystem, candidate, runId);
         }
         throw new IOException("no free run folder name under " + rootPath + " after " + MAX_ATTEMPTS + " attempts");
+    }
+
+    /**
+     * Opens the folder of a stopped run to finish it: it must hold the run marker and
+     * {@code config.conf}, and no {@code summary.json} (a finished run).
+     *
+     * @throws InvalidConfigException if the folder is not a stopped run's folder
+     * @throws IOException if the file system cannot be read
+     */
+    public static RunFolder open(String folder, Configuration hadoop) throws IOException {
+        Path path = new Path(folder);
+        FileSystem fileSystem = path.getFileSystem(hadoop);
+        if (fileSystem instanceof LocalFileSystem) {
+            fileSystem = ((LocalFileSystem) fileSystem).getRawFileSystem();
+        }
+        path = fileSystem.makeQualified(path);
+        if (!fileSystem.exists(new Path(path, MARKER)) || !fileSystem.exists(new Path(path, "config.conf"))) {
+            throw new dev.kvcache.jobs.config.InvalidConfigException("--resume " + folder + ": not a run folder (no "
+                + MARKER + " or config.conf); give a folder that a run printed after 'results:'");
+        }
+        if (fileSystem.exists(new Path(path, "summary.json"))) {
+            throw new dev.kvcache.jobs.config.InvalidConfigException("--resume " + folder + ": the run finished"
+                + " already (its summary.json exists); nothing to resume");
+        }
+        return new RunFolder(fileSystem, path, path.getName());
+    }
+
+    /** Reads a file of the folder as UTF-8 text. */
+    public String read(String name) throws IOException {
+        try (java.io.InputStream in = fileSystem.open(file(name))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Deletes a file or folder of the run folder when it exists; for outputs a resumed run writes again. */
+    public void deleteIfExists(String name) throws IOException {
+        if (fileSystem.exists(file(name))) {
+            fileSystem.delete(file(name), true);
+        }
     }
 
     public FileSystem fileSystem() {
