@@ -66,6 +66,7 @@ final class SeparationCommand {
         Duration budget;
         try {
             sparkConf = parseSparkConf(options.sparkConf);
+            SparkSessions.checkConf(sparkConf);
             SparkSessions.checkMaster(options.master);
             budget = parseBudget(options.timeBudget);
             if (options.resume != null) {
@@ -90,10 +91,31 @@ final class SeparationCommand {
 
         ZonedDateTime startedAt = ZonedDateTime.now();
         long startNanos = System.nanoTime();
-        try (SparkSession spark = SparkSessions.start("kvcache-" + JOB, options.master, options.ui, sparkConf)) {
+        SparkSession started;
+        int parallelism;
+        try {
+            started = SparkSessions.start("kvcache-" + JOB, options.master, options.ui, sparkConf);
+        } catch (IllegalArgumentException e) {
+            // Spark checks the types of its settings when it starts (SparkIllegalArgumentException).
+            err.println("error: Spark rejected its configuration: " + firstLine(e.getMessage())
+                + "; check --spark-conf and the spark-submit options after --");
+            return ExitCodes.INVALID_INPUT;
+        }
+        try {
+            parallelism = started.sparkContext().defaultParallelism();
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("spark.default.parallelism must be at least 1, got " + parallelism);
+            }
+        } catch (IllegalArgumentException e) {
+            started.stop();
+            err.println("error: Spark rejected its configuration: " + firstLine(e.getMessage())
+                + "; check --spark-conf and the spark-submit options after --");
+            return ExitCodes.INVALID_INPUT;
+        }
+        try (SparkSession spark = started) {
             int partitions = settings.partitions() > 0
                 ? settings.partitions()
-                : PARTITIONS_PER_CORE * Math.max(1, spark.sparkContext().defaultParallelism());
+                : PARTITIONS_PER_CORE * parallelism;
             Plan plan = Planner.plan(settings, partitions);
             for (String line : plan.skipped()) {
                 LOG.warn("skipped grid combination {}", line);
@@ -193,6 +215,15 @@ final class SeparationCommand {
             err.println("error: the run failed: " + e);
             return ExitCodes.RUNTIME_FAILURE;
         }
+    }
+
+    /** Returns the first line of a message, which is all a one-paragraph error needs. */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no reason given";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
     }
 
     /** Returns the executors that ran the job: 1 in local mode, where the driver runs the tasks. */

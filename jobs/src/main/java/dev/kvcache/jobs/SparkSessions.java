@@ -31,6 +31,31 @@ final class SparkSessions {
         }
     }
 
+    /**
+     * Checks the values of Spark settings that Spark knows the type of (sizes, durations,
+     * numbers), the way Spark reads them, so a typo fails as invalid input before anything starts.
+     *
+     * @throws InvalidConfigException naming the first setting whose value Spark would reject
+     */
+    static void checkConf(Map<String, String> conf) {
+        // Loading the core settings' holder registers their entries for findEntry.
+        Object registered = org.apache.spark.internal.config.package$.MODULE$;
+        for (Map.Entry<String, String> setting : conf.entrySet()) {
+            org.apache.spark.internal.config.ConfigEntry<?> entry =
+                org.apache.spark.internal.config.ConfigEntry$.MODULE$.findEntry(setting.getKey());
+            if (entry == null || registered == null) {
+                continue;
+            }
+            try {
+                new SparkConf(false).set(setting.getKey(), setting.getValue()).get(entry);
+            } catch (RuntimeException e) {
+                String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+                throw new InvalidConfigException("invalid Spark setting '" + setting.getKey() + "=" + setting.getValue()
+                    + "': " + message.strip() + "; fix --spark-conf or the option after --");
+            }
+        }
+    }
+
     static SparkSession start(String appName, String master, boolean ui, Map<String, String> extra) {
         SparkConf conf = new SparkConf().setAppName(appName);
         boolean submitted = System.getProperty("spark.master") != null;
