@@ -95,12 +95,18 @@ while [[ $# -gt 0 ]]; do
       ;;
     --resume)
       [[ $# -ge 2 ]] || fail_usage "--resume needs the run folder, for example --resume results/separation-20261204-120000"
+      [[ -n "$2" ]] || fail_usage "--resume needs the run folder, for example --resume results/separation-20261204-120000"
       resume="$2"
       job_args+=("--resume" "$2")
       shift 2
       ;;
-    --set=*|--output=*)
+    --set=*|--output=*|--time-budget=*)
       job_args+=("$1")
+      shift
+      ;;
+    --resume=*)
+      resume="${1#--resume=}"
+      job_args+=("--resume" "$resume")
       shift
       ;;
     --master)

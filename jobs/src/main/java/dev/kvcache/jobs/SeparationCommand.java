@@ -55,6 +55,8 @@ final class SeparationCommand {
     private final PrintStream err = System.err;
     /** The folder of the stopped run that {@code --resume} finishes, or {@code null}. */
     private RunFolder resumed;
+    /** The text of the run's {@code config.conf}, whose SHA-256 ties committed cells to it. */
+    private String configText;
 
     SeparationCommand(Main options) {
         this.options = options;
@@ -75,9 +77,11 @@ final class SeparationCommand {
                         + " config.conf, so it takes no CONFIG or --set; drop them");
                 }
                 resumed = RunFolder.open(options.resume, new org.apache.hadoop.conf.Configuration());
-                settings = ConfigLoader.loadResolved(resumed.read("config.conf"), resumed.file("config.conf").toString());
+                configText = resumed.read("config.conf");
+                settings = ConfigLoader.loadResolved(configText, resumed.file("config.conf").toString());
             } else {
                 settings = ConfigLoader.load(options.config, options.assignments);
+                configText = settings.resolved();
                 OutputRoot.check(options.output);
             }
             Planner.checkSize(settings);
@@ -125,9 +129,11 @@ final class SeparationCommand {
 
             RunFolder folder;
             Map<Integer, UnitOutcome> finished;
+            String configSha = Manifest.sha256(configText);
             if (resumed != null) {
                 folder = resumed;
-                finished = CellStore.load(folder, plan.cells());
+                folder.lock();
+                finished = CellStore.load(folder, plan.cells(), configSha);
                 for (String derived : List.of("cells.csv", "separation.csv", "cells.parquet", "report.md",
                     "report.html", Report.PLOTS, "manifest.json")) {
                     folder.deleteIfExists(derived);
@@ -136,9 +142,14 @@ final class SeparationCommand {
                     plan.cells().size());
             } else {
                 folder = RunFolder.create(options.output, JOB, startedAt, spark.sparkContext().hadoopConfiguration());
+                folder.lock();
                 ResultWriter.writeConfig(folder, settings.resolved());
                 finished = Map.of();
             }
+            // Until the run ends, the manifest says so: a killed driver leaves status running.
+            Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), "running", -1, configText,
+                settings.seed(), spark.sparkContext().master(), executors(spark), spark.version(),
+                startedAt.toOffsetDateTime().toString(), null, 0)));
 
             long jobStart = System.nanoTime();
             // With Spark's own bar on, the two would share one terminal line: print plain lines then.
@@ -148,15 +159,16 @@ final class SeparationCommand {
             List<UnitOutcome> outcomes;
             try {
                 outcomes = SeparationJob.run(spark, settings, plan, progress, finished,
-                    (cell, outcome) -> CellStore.commit(folder, cell, outcome), budget);
+                    (cell, outcome) -> CellStore.commit(folder, cell, outcome, configSha), budget);
             } catch (SeparationJob.BudgetExceededException e) {
                 Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), "incomplete",
-                    ExitCodes.INCOMPLETE, settings.resolved(), settings.seed(), spark.sparkContext().master(),
+                    ExitCodes.INCOMPLETE, configText, settings.seed(), spark.sparkContext().master(),
                     executors(spark), spark.version(), startedAt.toOffsetDateTime().toString(),
                     ZonedDateTime.now().toOffsetDateTime().toString(), (System.nanoTime() - startNanos) / 1e9)));
                 out.printf(Locale.ROOT, "INCOMPLETE: %s; %d of %d cells finished and are kept in %s%n", e.getMessage(),
                     e.finishedCells(), plan.cells().size(), folder.file(CellStore.FOLDER));
                 out.println("resume with: ./submit.sh --resume " + folder.path());
+                folder.unlock();
                 return ExitCodes.INCOMPLETE;
             }
             double seconds = (System.nanoTime() - jobStart) / 1e9;
@@ -177,11 +189,13 @@ final class SeparationCommand {
             List<String> reportFiles = Report.write(RunData.of(summary, settings.resolved()),
                 (path, bytes) -> ResultWriter.writeFile(folder, path, bytes));
             ZonedDateTime finishedAt = ZonedDateTime.now();
+            // summary.json marks the results complete; the manifest follows with the final status.
+            ResultWriter.writeSummary(folder, summary);
             Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), status,
-                passed ? ExitCodes.PASS : ExitCodes.VERDICT_FAILED, settings.resolved(), settings.seed(),
+                passed ? ExitCodes.PASS : ExitCodes.VERDICT_FAILED, configText, settings.seed(),
                 spark.sparkContext().master(), executors(spark), spark.version(), startedAt.toOffsetDateTime().toString(),
                 finishedAt.toOffsetDateTime().toString(), (System.nanoTime() - startNanos) / 1e9)));
-            ResultWriter.writeSummary(folder, summary);
+            folder.unlock();
 
             out.println();
             out.print(ConsoleTable.render(reports));
@@ -241,10 +255,10 @@ final class SeparationCommand {
         if (text == null) {
             return null;
         }
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("([0-9]{1,9})(s|m|h)").matcher(text.strip());
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("([0-9]{1,6})(s|m|h)").matcher(text.strip());
         if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
             throw new InvalidConfigException("invalid --time-budget '" + text + "'; give a positive whole number of"
-                + " seconds, minutes or hours, for example 90s, 45m or 2h");
+                + " seconds, minutes or hours of at most six digits, for example 90s, 45m or 2h");
         }
         long amount = Long.parseLong(matcher.group(1));
         return switch (matcher.group(2)) {

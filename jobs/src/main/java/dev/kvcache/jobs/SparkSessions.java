@@ -38,12 +38,16 @@ final class SparkSessions {
      * @throws InvalidConfigException naming the first setting whose value Spark would reject
      */
     static void checkConf(Map<String, String> conf) {
-        // Loading the core settings' holder registers their entries for findEntry.
+        // Loading the holders of the core and SQL settings registers their entries for findEntry.
         Object registered = org.apache.spark.internal.config.package$.MODULE$;
+        Object sql = org.apache.spark.sql.internal.SQLConf$.MODULE$;
+        if (conf.containsKey("spark.master")) {
+            checkMaster(conf.get("spark.master"));
+        }
         for (Map.Entry<String, String> setting : conf.entrySet()) {
             org.apache.spark.internal.config.ConfigEntry<?> entry =
                 org.apache.spark.internal.config.ConfigEntry$.MODULE$.findEntry(setting.getKey());
-            if (entry == null || registered == null) {
+            if (entry == null || registered == null || sql == null) {
                 continue;
             }
             try {

@@ -99,7 +99,8 @@ class GeneratedBadInputTest {
             new String[] {"--spark-conf", "spark.foo"}, new String[] {"--spark-conf", "executor.memory=1g"},
             new String[] {"--spark-conf", "=1"}, new String[] {"--time-budget", "0s"}, new String[] {"--time-budget", "1d"},
             new String[] {"--time-budget", "-5m"}, new String[] {"--time-budget", "abc"}, new String[] {"--time-budget", ""},
-            new String[] {"--time-budget", "99999999999h"}, new String[] {"--resume"},
+            new String[] {"--time-budget", "99999999999h"}, new String[] {"--time-budget", "2562048h"},
+            new String[] {"--time-budget", "1000000m"}, new String[] {"--resume"},
             new String[] {"--master", "locl[2]"}, new String[] {"--master", "local[0]"}, new String[] {"--master", "local[-1]"},
             new String[] {"--master", "spark:/x"}, new String[] {"--master", ""}, new String[] {"--master", "local[2"},
             new String[] {"--master", "mesos://x"}, new String[] {"-x"}, new String[] {"--ui=yes"})) {
@@ -108,7 +109,8 @@ class GeneratedBadInputTest {
         for (String setting : List.of("spark.default.parallelism=abc", "spark.driver.maxResultSize=xyz",
             "spark.network.timeout=abc", "spark.executor.memory=lots", "spark.task.maxFailures=many",
             "spark.driver.memory=2q", "spark.executor.cores=two", "spark.locality.wait=soon",
-            "spark.shuffle.compress=perhaps", "spark.rpc.message.maxSize=big")) {
+            "spark.shuffle.compress=perhaps", "spark.rpc.message.maxSize=big", "spark.sql.shuffle.partitions=abc",
+            "spark.master=bogus", "spark.sql.adaptive.enabled=sometimes")) {
             cases.add(new Case("Spark setting " + setting, dir -> args(dir, "--spark-conf", setting)));
         }
         cases.add(new Case("missing config file", dir -> args(dir, dir.resolve("absent.conf").toString())));

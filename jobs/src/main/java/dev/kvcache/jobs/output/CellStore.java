@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kvcache.engine.estimate.TrialCounts;
+import dev.kvcache.jobs.config.InvalidConfigException;
 import dev.kvcache.jobs.plan.Cell;
 import dev.kvcache.jobs.run.UnitOutcome;
 import java.io.IOException;
@@ -33,8 +34,10 @@ public final class CellStore {
     }
 
     /** Commits {@code outcome} of {@code cell}: after this returns, the cell survives a killed driver. */
-    public static void commit(RunFolder folder, Cell cell, UnitOutcome outcome) throws IOException {
+    public static void commit(RunFolder folder, Cell cell, UnitOutcome outcome, String configSha256)
+        throws IOException {
         ObjectNode node = MAPPER.createObjectNode();
+        node.put("config_sha256", configSha256);
         node.put("cell", cell.index());
         node.put("key", Long.toHexString(cell.key()));
         node.put("label", cell.label());
@@ -76,9 +79,12 @@ public final class CellStore {
      * cell index and key match a planned cell, so a changed plan never reuses another cell's
      * results. Temporary files of an interrupted commit are ignored.
      *
-     * @throws IOException if a committed file cannot be read or is inconsistent
+     * @throws InvalidConfigException if a committed file cannot be read, is inconsistent, or was
+     *     committed under another configuration; the message names the file
+     * @throws IOException if the folder cannot be listed
      */
-    public static Map<Integer, UnitOutcome> load(RunFolder folder, List<Cell> cells) throws IOException {
+    public static Map<Integer, UnitOutcome> load(RunFolder folder, List<Cell> cells, String configSha256)
+        throws IOException {
         Map<Integer, UnitOutcome> finished = new HashMap<>();
         FileSystem fs = folder.fileSystem();
         Path dir = folder.file(FOLDER);
@@ -94,14 +100,20 @@ public final class CellStore {
             if (cell == null) {
                 continue;
             }
-            JsonNode node;
-            try (InputStream in = fs.open(status.getPath())) {
-                node = MAPPER.readTree(in);
-            }
             try {
+                JsonNode node;
+                try (InputStream in = fs.open(status.getPath())) {
+                    node = MAPPER.readTree(in);
+                }
+                if (node == null || !configSha256.equals(node.path("config_sha256").asText())) {
+                    throw new IllegalArgumentException("it was committed under another config.conf (the folder's"
+                        + " config.conf changed since); resume only with the configuration the run started with");
+                }
                 finished.put(cell.index(), outcome(node, cell));
-            } catch (RuntimeException e) {
-                throw new IOException("committed cell " + status.getPath() + " is inconsistent: " + e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+                throw new InvalidConfigException("--resume: committed cell " + status.getPath() + " cannot be used: "
+                    + reason.strip() + ". Delete that file to run its cell again, then resume");
             }
         }
         return finished;
@@ -118,9 +130,15 @@ public final class CellStore {
         int done = node.get("replicate_numbers").size();
         int[] numbers = new int[done];
         double[] estimates = new double[done];
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
         for (int i = 0; i < done; i++) {
             numbers[i] = node.get("replicate_numbers").get(i).asInt();
             estimates[i] = node.get("replicate_estimates").get(i).asDouble();
+            if (numbers[i] < 0 || numbers[i] >= cell.replicates() || !seen.add(numbers[i])
+                || !Double.isFinite(estimates[i])) {
+                throw new IllegalArgumentException("its replicates are not numbered 0 to " + (cell.replicates() - 1)
+                    + " once each with finite estimates");
+            }
         }
         if (stages != cell.stages() || counts.trials() != cell.trials() || done != cell.replicates()) {
             throw new IllegalArgumentException("it contains " + counts.trials() + " trials and " + done

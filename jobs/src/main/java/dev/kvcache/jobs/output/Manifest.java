@@ -26,9 +26,9 @@ public final class Manifest {
      * The facts of one run.
      *
      * @param runId the run folder's name
-     * @param status {@code pass} or {@code fail}
+     * @param status {@code running}, {@code pass}, {@code fail} or {@code incomplete}
      * @param exitCode the exit code the run ends with
-     * @param resolvedConfig the resolved configuration, whose SHA-256 identifies it
+     * @param resolvedConfig the text of {@code config.conf}, whose SHA-256 identifies the configuration
      * @param seed the experiment seed
      * @param master the Spark master
      * @param executors the executors that ran the job (1 in local mode: the driver)
@@ -55,7 +55,11 @@ public final class Manifest {
         root.put("job", "separation");
         root.put("run_id", facts.runId());
         root.put("status", facts.status());
-        root.put("exit_code", facts.exitCode());
+        if (facts.exitCode() < 0) {
+            root.putNull("exit_code");
+        } else {
+            root.put("exit_code", facts.exitCode());
+        }
         root.put("config_sha256", sha256(facts.resolvedConfig()));
         root.put("seed", facts.seed());
         root.put("master", facts.master());
@@ -72,7 +76,7 @@ public final class Manifest {
     public static void write(RunFolder folder, ObjectNode manifest) throws IOException {
         byte[] bytes = (MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n")
             .getBytes(StandardCharsets.UTF_8);
-        ResultWriter.writeFile(folder, "manifest.json", bytes);
+        ResultWriter.writeAtomically(folder, "manifest.json", bytes);
     }
 
     /** Returns the product version the build wrote, or {@code unknown} when run from classes without it. */
@@ -90,7 +94,8 @@ public final class Manifest {
         }
     }
 
-    static String sha256(String text) {
+    /** Returns the SHA-256 of {@code text} in UTF-8, as lower-case hexadecimal. */
+    public static String sha256(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);

@@ -166,10 +166,27 @@ public final class ResultWriter {
 
     /** Writes {@code summary.json}. */
     public static void writeSummary(RunFolder folder, ObjectNode summary) throws IOException {
-        Path target = folder.file("summary.json");
-        try (FSDataOutputStream out = folder.fileSystem().create(target, false)) {
-            out.write(MAPPER.writeValueAsBytes(summary));
-            out.write('\n');
+        byte[] json = MAPPER.writeValueAsBytes(summary);
+        byte[] bytes = java.util.Arrays.copyOf(json, json.length + 1);
+        bytes[json.length] = '\n';
+        writeAtomically(folder, "summary.json", bytes);
+    }
+
+    /**
+     * Writes a file of the run folder under a temporary name and renames it into place, so a reader
+     * sees either no file or the whole file, also when the writer is killed.
+     */
+    public static void writeAtomically(RunFolder folder, String name, byte[] bytes) throws IOException {
+        Path target = folder.file(name);
+        Path temporary = folder.file("." + name + ".tmp");
+        try (FSDataOutputStream out = folder.fileSystem().create(temporary, true)) {
+            out.write(bytes);
+        }
+        if (folder.fileSystem().exists(target)) {
+            folder.fileSystem().delete(target, false);
+        }
+        if (!folder.fileSystem().rename(temporary, target)) {
+            throw new IOException("cannot rename " + temporary + " to " + target);
         }
     }
 

@@ -98,6 +98,53 @@ public final class RunFolder {
         return new RunFolder(fileSystem, path, path.getName());
     }
 
+    private static final String LOCK = "_LOCK";
+
+    /**
+     * Takes the folder for this process: creates {@code _LOCK} exclusively, holding this host and
+     * process id. A lock left by a process of this host that no longer runs (a killed driver) is
+     * stale and taken over.
+     *
+     * @throws InvalidConfigException if another process holds the folder
+     * @throws IOException if the file system fails
+     */
+    public void lock() throws IOException {
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        long pid = ProcessHandle.current().pid();
+        Path lock = file(LOCK);
+        if (fileSystem.exists(lock)) {
+            String[] holder = read(LOCK).strip().split(" ");
+            boolean stale = holder.length == 2 && holder[0].equals(host)
+                && ProcessHandle.of(Long.parseLong(holder[1])).map(p -> !p.isAlive()).orElse(true);
+            if (!stale) {
+                throw new dev.kvcache.jobs.config.InvalidConfigException("the run folder " + path + " is in use by"
+                    + " process " + String.join(" on ", holder.length == 2 ? new String[] {holder[1], holder[0]}
+                    : holder) + " (" + LOCK + "); wait for it to end, or delete " + LOCK + " if that process is gone");
+            }
+            fileSystem.delete(lock, false);
+        }
+        byte[] content = (host + " " + pid + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if ("file".equals(lock.toUri().getScheme())) {
+                // An exclusive create: of two processes taking the folder at once, one gets it.
+                java.nio.file.Files.write(java.nio.file.Paths.get(lock.toUri()), content,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+            } else {
+                try (FSDataOutputStream out = fileSystem.create(lock, false)) {
+                    out.write(content);
+                }
+            }
+        } catch (java.nio.file.FileAlreadyExistsException | FileAlreadyExistsException e) {
+            throw new dev.kvcache.jobs.config.InvalidConfigException("the run folder " + path + " was taken by another"
+                + " process just now (" + LOCK + "); wait for it to end");
+        }
+    }
+
+    /** Releases the folder taken by {@link #lock()}. */
+    public void unlock() throws IOException {
+        fileSystem.delete(file(LOCK), false);
+    }
+
     /** Reads a file of the folder as UTF-8 text. */
     public String read(String name) throws IOException {
         try (java.io.InputStream in = fileSystem.open(file(name))) {

@@ -170,7 +170,12 @@ public final class SeparationJob {
         long deadline = budget == null ? Long.MAX_VALUE : System.nanoTime() + budget.toNanos();
         boolean cancelled = false;
         while (!future.isCompleted()) {
-            if (!cancelled && System.nanoTime() > deadline) {
+            boolean commitFailed;
+            synchronized (outcomes) {
+                commitFailed = !sinkFailures.isEmpty();
+            }
+            if (!cancelled && (System.nanoTime() > deadline || commitFailed)) {
+                // A cell that cannot be committed stops the run at once, rather than after all its work.
                 future.cancel();
                 cancelled = true;
             }
@@ -184,7 +189,8 @@ public final class SeparationJob {
         }
         synchronized (outcomes) {
             if (!sinkFailures.isEmpty()) {
-                throw new UncheckedIOException("cannot commit a finished cell", sinkFailures.get(0));
+                throw new UncheckedIOException("cannot commit a finished cell: " + sinkFailures.get(0).getMessage(),
+                    sinkFailures.get(0));
             }
             if (cancelled && outcomes.size() < cells.size()) {
                 throw new BudgetExceededException(budget, outcomes.size());

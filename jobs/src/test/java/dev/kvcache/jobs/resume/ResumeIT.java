@@ -79,6 +79,32 @@ class ResumeIT {
             "a finished run cannot be resumed");
     }
 
+    @Test
+    void resumeRefusesAChangedConfigurationAndABusyFolder() throws IOException, InterruptedException {
+        Path output = root.resolve("guarded");
+        List<String> args = new ArrayList<>(GRID);
+        args.addAll(List.of("--time-budget", "3s"));
+        assertEquals(4, submit(output, args).waitFor(), "exit code 4: incomplete");
+        Path folder = onlyFolder(output);
+
+        // Another live process of this host holds the folder: this test's JVM.
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        Files.writeString(folder.resolve("_LOCK"), host + " " + ProcessHandle.current().pid() + "\n");
+        assertEquals(2, submit(root.resolve("unused"), List.of("--resume", folder.toString())).waitFor(),
+            "a folder in use by a live process is refused");
+        Files.delete(folder.resolve("_LOCK"));
+
+        Path config = folder.resolve("config.conf");
+        Files.writeString(config, Files.readString(config).replace("seed=20261204", "seed=12345")
+            .replace("seed = 20261204", "seed = 12345"));
+        try (Stream<Path> files = Files.list(folder.resolve("cells"))) {
+            if (files.findAny().isPresent()) {
+                assertEquals(2, submit(root.resolve("unused"), List.of("--resume", folder.toString())).waitFor(),
+                    "cells committed under another config.conf are refused");
+            }
+        }
+    }
+
     private static Process submit(Path output, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString(), "--output",
             output.toString()));
