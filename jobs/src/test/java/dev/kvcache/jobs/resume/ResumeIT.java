@@ -65,7 +65,7 @@ class ResumeIT {
     void timeBudgetStopsCleanlyAndResumes() throws IOException, InterruptedException {
         Path output = root.resolve("budget");
         List<String> args = new ArrayList<>(GRID);
-        args.addAll(List.of("--time-budget", "3s"));
+        args.addAll(List.of("--time-budget", "2s"));
         assertEquals(4, submit(output, args).waitFor(), "exit code 4: incomplete");
         Path folder = onlyFolder(output);
         assertEquals("incomplete", new ObjectMapper().readTree(folder.resolve("manifest.json").toFile())
@@ -81,11 +81,17 @@ class ResumeIT {
 
     @Test
     void resumeRefusesAChangedConfigurationAndABusyFolder() throws IOException, InterruptedException {
-        Path output = root.resolve("guarded");
-        List<String> args = new ArrayList<>(GRID);
-        args.addAll(List.of("--time-budget", "3s"));
-        assertEquals(4, submit(output, args).waitFor(), "exit code 4: incomplete");
-        Path folder = onlyFolder(output);
+        // A stopped run made from the finished one: its marker, configuration and committed cells.
+        Path full = RunResults.single(root.resolve("full")).folder();
+        Path folder = Files.createDirectories(root.resolve("guarded").resolve(full.getFileName()));
+        Files.copy(full.resolve("_RUN"), folder.resolve("_RUN"));
+        Files.copy(full.resolve("config.conf"), folder.resolve("config.conf"));
+        Path cells = Files.createDirectories(folder.resolve("cells"));
+        try (Stream<Path> files = Files.list(full.resolve("cells"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, cells.resolve(file.getFileName()));
+            }
+        }
 
         // Another live process of this host holds the folder: this test's JVM.
         String host = java.net.InetAddress.getLocalHost().getHostName();
@@ -95,14 +101,12 @@ class ResumeIT {
         Files.delete(folder.resolve("_LOCK"));
 
         Path config = folder.resolve("config.conf");
-        Files.writeString(config, Files.readString(config).replace("seed=20261204", "seed=12345")
-            .replace("seed = 20261204", "seed = 12345"));
-        try (Stream<Path> files = Files.list(folder.resolve("cells"))) {
-            if (files.findAny().isPresent()) {
-                assertEquals(2, submit(root.resolve("unused"), List.of("--resume", folder.toString())).waitFor(),
-                    "cells committed under another config.conf are refused");
-            }
-        }
+        String text = Files.readString(config);
+        assertTrue(text.contains("seed=20261204"), "the seed as config.conf renders it");
+        Files.writeString(config, text.replace("seed=20261204", "seed=12345"));
+        assertEquals(2, submit(root.resolve("unused"), List.of("--resume", folder.toString())).waitFor(),
+            "cells committed under another config.conf are refused");
+        assertTrue(!Files.exists(folder.resolve("summary.json")), "nothing was finished with mixed results");
     }
 
     private static Process submit(Path output, List<String> args) throws IOException {
