@@ -47,7 +47,7 @@ final class SeparationCommand {
      * progress line to move every few seconds, few enough that task overhead stays negligible.
      */
     private static final int PARTITIONS_PER_CORE = 8;
-    /** The least time between two progress lines when the console is not a terminal. */
+    /** The minimum time between two progress lines when the console is not a terminal. */
     private static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
 
     private final Main options;
@@ -146,7 +146,7 @@ final class SeparationCommand {
                 ResultWriter.writeConfig(folder, settings.resolved());
                 finished = Map.of();
             }
-            // Until the run ends, the manifest says so: a killed driver leaves status running.
+            // The manifest shows status running until the run ends, and a killed driver leaves it so.
             Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), "running", -1, configText,
                 settings.seed(), spark.sparkContext().master(), executors(spark), spark.version(),
                 startedAt.toOffsetDateTime().toString(), null, 0)));

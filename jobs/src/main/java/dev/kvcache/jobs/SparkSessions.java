@@ -32,7 +32,7 @@ final class SparkSessions {
     }
 
     /**
-     * Checks the values of Spark settings that Spark knows the type of (sizes, durations,
+     * Checks the values of Spark settings whose type Spark defines (sizes, durations,
      * numbers), the way Spark reads them, so a typo fails as invalid input before anything starts.
      *
      * @throws InvalidConfigException naming the first setting whose value Spark would reject

@@ -169,14 +169,16 @@ public final class SplittingEngine {
         long[] survived = new long[stages];
         long rebuilt = 0;
         int capped = 0;
-        // The first stage gives its clones to copies of the trial's start, so that no particle gets
-        // more than Integer.MAX_VALUE of them; copies of one state are the same as one particle.
+        // The first stage gives its clones to copies of the trial's start, so no particle gets more
+        // than Integer.MAX_VALUE of them. Copies of one state are the same as one particle.
         Particle root = new Particle(null, -1, Seeds.streamSeed(seed, 1), 0);
         List<Particle> current = java.util.Collections.nCopies(particles, root);
         double[] weight = new double[particles];
         Arrays.fill(weight, 1.0 / particles);
         double estimate = 1.0;
+
         for (int t = 1; t <= stages; t++) {
+            // Size the stage from its particles' hit probabilities.
             int count = current.size();
             double[] hitProbability = new double[count];
             double meanHit = 0;
@@ -186,11 +188,14 @@ public final class SplittingEngine {
                 hitProbability[i] = Math.min(1.0, landingLaw(t, null));
                 meanHit += hitProbability[i] / count;
             }
+
             long effort = effort(meanHit, count);
             if (meanHit > 0 && survivors / meanHit > Math.min(maxClones, (double) count * Integer.MAX_VALUE)) {
                 capped++;
             }
             long[] allotted = allot(effort, count, master);
+
+            // Decide every particle's clones at once, and group the survivors by landing.
             List<Group> groups = new ArrayList<>();
             double mass = 0;
             long hits = 0;
@@ -207,6 +212,7 @@ public final class SplittingEngine {
                     addGroups(t, current.get(i), weight[i] / allotted[i], x, groups, master);
                 }
             }
+
             clones[t - 1] = effort;
             survived[t - 1] = hits;
             if (t == stages || hits == 0) {
@@ -214,6 +220,8 @@ public final class SplittingEngine {
                 estimate *= mass;
                 break;
             }
+
+            // Carry survivors on in proportion to mass times look-ahead, weighted by 1 / look-ahead.
             double twisted = 0;
             for (Group g : groups) {
                 twisted += g.mass() * g.lookAhead();

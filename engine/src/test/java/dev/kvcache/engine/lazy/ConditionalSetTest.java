@@ -34,7 +34,8 @@ class ConditionalSetTest {
         assertEquals(member ? 1.0 : 0.0, set.memberProbability(7), 0, "a read decides the position");
         List<Long> revealed = new ArrayList<>();
         set.forEachRevealed(revealed::add);
-        assertTrue(revealed.containsAll(List.of(42L, 7L)) && revealed.size() == 2, revealed.toString());
+        assertTrue(revealed.containsAll(List.of(42L, 7L)), revealed.toString());
+        assertEquals(2, revealed.size(), revealed.toString());
         double sum = 0;
         for (long p = 0; p < 100; p++) {
             sum += set.memberProbability(p);

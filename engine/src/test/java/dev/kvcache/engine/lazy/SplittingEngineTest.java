@@ -72,7 +72,7 @@ class SplittingEngineTest {
     }
 
     @Test
-    void reachesTenPercentBelowOneInTenToTheTwenty() {
+    void deepCellWithinTenPercent() {
         // (16 / 2^20)^5 = 2^-80, about 8.3e-25: far beyond plain Monte Carlo.
         ChaseTask task = new ChaseTask(1L << 20, 16, 32, PointerLaw.FUNCTION, MissRule.NEAREST);
         double exact = exact("random-fresh", task);
@@ -84,7 +84,7 @@ class SplittingEngineTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> agreesWithPlainMonteCarloNearOneInAThousand() {
+    Stream<DynamicTest> agreesWithPlainMonteCarlo() {
         // Cells where both estimators can run: P(E) between 5e-4 and 2e-3.
         List<DynamicTest> tests = new ArrayList<>();
         long[][] cells = {{1024, 32, 4}, {256, 8, 3}, {512, 48, 8}, {4096, 256, 8}};
@@ -94,7 +94,8 @@ class SplittingEngineTest {
                     ChaseTask task = new ChaseTask(c[0], c[1], c[2], law, MissRule.NEAREST);
                     tests.add(DynamicTest.dynamicTest(describe(controller, task), () -> {
                         double exact = exact(controller, task);
-                        assertTrue(exact > 2e-4 && exact < 3e-3, "cell has P(E) near 1e-3: " + exact);
+                        assertTrue(exact > 2e-4, "cell has P(E) near 1e-3: " + exact);
+                        assertTrue(exact < 3e-3, "cell has P(E) near 1e-3: " + exact);
                         long trials = 2_000_000;
                         TrialCounts counts = new TrialCounts(task.stages());
                         new LazyEngine(task, controller, ControllerSettings.defaults(), Seeds.generator(99))

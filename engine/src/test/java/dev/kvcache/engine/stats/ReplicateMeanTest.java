@@ -34,9 +34,12 @@ class ReplicateMeanTest {
     void intervalIsClippedToProbabilities() {
         Interval interval = ReplicateMean.of(new double[] {0.1, 0.3, 0.2}).interval(0.95);
         assertEquals(0.0, interval.low(), 0);
-        assertTrue(interval.high() > 0.3 && interval.high() <= 1);
+        assertTrue(interval.high() > 0.3, interval.toString());
+        assertTrue(interval.high() <= 1, interval.toString());
         Interval tight = ReplicateMean.of(new double[] {1e-20, 1.1e-20, 0.9e-20, 1e-20}).interval(0.95);
-        assertTrue(tight.low() > 0 && tight.low() < 1e-20 && tight.high() > 1e-20, tight.toString());
+        assertTrue(tight.low() > 0, tight.toString());
+        assertTrue(tight.low() < 1e-20, tight.toString());
+        assertTrue(tight.high() > 1e-20, tight.toString());
     }
 
     @Test

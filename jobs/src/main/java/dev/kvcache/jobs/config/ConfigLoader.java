@@ -84,7 +84,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * Loads the resolved configuration a run folder holds ({@code config.conf}) over the bundled
+     * Loads the resolved configuration of a run folder ({@code config.conf}) over the bundled
      * defaults, for resuming that run.
      *
      * @throws InvalidConfigException if the text is malformed or invalid

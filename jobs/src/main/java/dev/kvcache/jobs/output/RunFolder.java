@@ -105,7 +105,7 @@ public final class RunFolder {
      * process id. A lock left by a process of this host that no longer runs (a killed driver) is
      * stale and taken over.
      *
-     * @throws InvalidConfigException if another process holds the folder
+     * @throws InvalidConfigException if another process has taken the folder
      * @throws IOException if the file system fails
      */
     public void lock() throws IOException {

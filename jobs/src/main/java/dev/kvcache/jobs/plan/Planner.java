@@ -182,8 +182,8 @@ public final class Planner {
         if (choice == Choice.PLAIN) {
             return Estimator.PLAIN;
         }
-        boolean wanted = choice == Choice.SPLITTING || (exact > 0 && exact * plainTrials < VISIBLE_EVENTS);
-        return wanted && splittingUnsupported(settings, task, controller, engine, scenario) == null
+        boolean requested = choice == Choice.SPLITTING || (exact > 0 && exact * plainTrials < VISIBLE_EVENTS);
+        return requested && splittingUnsupported(settings, task, controller, engine, scenario) == null
             ? Estimator.SPLITTING
             : Estimator.PLAIN;
     }

@@ -242,10 +242,12 @@ public final class Figures {
             seriesIndex = addSeries(estimates, points, series, PALETTE[colour++ % PALETTE.length], circle(),
                 seriesIndex);
         }
+
         NumberAxis rate = new NumberAxis("wrong-answer rate, fraction of answered trials");
         rate.setRange(-0.02, 1.02);
         rate.setTickUnit(new NumberTickUnit(0.1));
         rate.setLabelFont(LABEL);
+
         XYSeriesCollection references = new XYSeriesCollection();
         XYSeries missed = new XYSeries("1 - s/n, the rate when only the trials with E answer right");
         CellRow first = cells.get(0);
@@ -253,6 +255,7 @@ public final class Figures {
             segment(missed, t, 1 - (double) first.s() / first.n());
         }
         references.addSeries(missed);
+
         XYPlot plot = plot(estimates, points, references, rate, stages(cells));
         shadeOutsideRegime(plot, cells);
         return chart("Wrong-answer rate against T, " + where, plot);

@@ -11,7 +11,7 @@ import java.util.Arrays;
  *
  * @param counts exact trial counts of the plain trials
  * @param replicateCount the cell's planned splitting replicates, 0 for a plain cell
- * @param replicateNumbers the numbers of the replicates this outcome holds
+ * @param replicateNumbers the numbers of the replicates in this outcome
  * @param replicateEstimates their estimates, in the same order
  * @param particles particles the splitting replicates rebuilt, a measure of their work
  * @param clones clones the splitting replicates decided, summed over their stages

@@ -26,7 +26,7 @@ class EstimatorPlanTest {
     }
 
     @Test
-    void autoPicksSplittingWhereTrialsExpectFewerThanAHundredEvents() {
+    void autoPicksSplittingForRareCells() {
         // trials = 10,000: random-fresh at s/n = 1/16 has P(E) = 1/16 (k = 2) and 1/256 (k = 4),
         // expecting 625 and 39 events; follow (adaptive) and query-aware always run plain.
         Plan plan = plan("grid.n=[256]", "grid.s=[16]", "grid.k=[2, 4]",
@@ -57,7 +57,7 @@ class EstimatorPlanTest {
     }
 
     @Test
-    void explicitChoicesApplyToEveryCellThatCanRunThem() {
+    void explicitChoiceAppliesWherePossible() {
         Plan plain = plan("grid.n=[\"2^20\"]", "grid.s=[16]", "grid.k=[1024]", "grid.controllers=[random-fresh]",
             "estimator=plain");
         assertTrue(plain.cells().stream().allMatch(c -> c.estimator() == Estimator.PLAIN));
@@ -99,7 +99,7 @@ class EstimatorPlanTest {
     }
 
     @Test
-    void everyReplicateIsDealtOnceWithItsOwnSeedCoordinate() {
+    void replicatesDealtOnceWithOwnSeeds() {
         Plan plan = plan("grid.n=[\"2^16\"]", "grid.s=[16]", "grid.k=[64, 256]", "grid.controllers=[random-fresh, window]",
             "grid.laws=[function]", "answer_trials=1000", "splitting.replicates=7");
         Map<String, List<Long>> replicates = new TreeMap<>();

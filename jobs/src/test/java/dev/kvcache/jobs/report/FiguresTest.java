@@ -77,7 +77,7 @@ class FiguresTest {
     }
 
     @Test
-    void eventFigureHasEstimatesZeroMarkersAndReferenceCurves() {
+    void eventFigureSeriesAndReferences() {
         XYPlot plot = figures().get(0).chart().getXYPlot();
         XYDataset points = plot.getDataset(0);
         assertEquals(List.of("random-fresh", "random-fresh: estimate 0, drawn at its upper bound", "follow"),

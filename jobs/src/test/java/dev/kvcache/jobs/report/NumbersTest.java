@@ -17,7 +17,7 @@ class NumbersTest {
     }
 
     @Test
-    void exactValuesKeepFourDigitsAndPowersOfTwo() {
+    void exactValuesKeepFourDigits() {
         assertEquals("2^16", Numbers.exact(65536));
         assertEquals("2^24", Numbers.exact(16777216));
         assertEquals("3843", Numbers.exact(3842.8));

@@ -93,7 +93,7 @@ class ResumeIT {
             }
         }
 
-        // Another live process of this host holds the folder: this test's JVM.
+        // Another live process of this host has the folder: this test's JVM.
         String host = java.net.InetAddress.getLocalHost().getHostName();
         Files.writeString(folder.resolve("_LOCK"), host + " " + ProcessHandle.current().pid() + "\n");
         assertEquals(2, submit(root.resolve("unused"), List.of("--resume", folder.toString())).waitFor(),
