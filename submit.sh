@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Launches the separation job: on embedded local Spark with plain java (the default), or through
-# spark-submit for any other master. Builds the project first when the jars are missing or older
-# than the sources. `./submit.sh report RUN_FOLDER` regenerates a finished run's report and plots.
+# Launches a job, the separation job by default or the depth job with conf/depth.conf: on embedded
+# local Spark with plain java (the default), or through spark-submit for any other master. Builds
+# the project first when the jars are missing or older than the sources.
+# `./submit.sh report RUN_FOLDER` regenerates a finished run's report and plots.
 # Run ./submit.sh --help for the options.
 set -euo pipefail
 
@@ -17,9 +18,10 @@ usage() {
 Usage: ./submit.sh [CONFIG] [options] [-- spark-submit options]
        ./submit.sh report RUN_FOLDER
 
-Runs the separation job (Monte Carlo check of adaptive versus oblivious KV-cache controllers).
-Without CONFIG it runs conf/separation.conf on embedded Spark with local[*]; only Java 17 and
-Maven are needed, and the project is built first when needed.
+Runs the separation job (Monte Carlo check of adaptive versus oblivious KV-cache controllers),
+or the depth job (depth, cache and bandwidth bounds) when CONFIG sets job = depth, as
+conf/depth.conf does. Without CONFIG it runs conf/separation.conf on embedded Spark with
+local[*]; only Java 17 and Maven are needed, and the project is built first when needed.
 
 Arguments:
   CONFIG                 Experiment file (HOCON) overriding conf/defaults.conf.
@@ -34,9 +36,10 @@ Options:
                          spark-submit from $SPARK_HOME/bin or the PATH, with the application jar.
   --ui                   Start the Spark web UI (off by default; on 127.0.0.1 in local mode).
   --time-budget D        Stop cleanly after D (for example 90s, 45m or 2h): finished cells are
-                         kept, the run is marked incomplete (exit code 4).
+                         kept, the run is marked incomplete (exit code 4). Separation job only.
   --resume RUN_FOLDER    Finish a stopped run (a killed driver, or a time budget) in its folder,
-                         with its own config.conf; finished cells are not run again.
+                         with its own config.conf; finished cells are not run again. Separation
+                         job only.
   --rebuild              Rebuild the jars before running, even when they look current.
   -h, --help             Print this help and exit.
   -- OPTIONS             Everything after -- goes to spark-submit (for example

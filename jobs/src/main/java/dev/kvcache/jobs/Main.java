@@ -1,5 +1,7 @@
 package dev.kvcache.jobs;
 
+import dev.kvcache.jobs.config.ConfigLoader;
+import dev.kvcache.jobs.config.InvalidConfigException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,15 +12,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * Command-line entry of the separation job, for plain {@code java} (embedded local Spark) and for
- * {@code spark-submit}. Exit codes: 0 every verdict passed, 1 a verdict failed, 2 invalid
- * configuration or usage (nothing written), 3 runtime failure.
+ * Command-line entry of both jobs, for plain {@code java} (embedded local Spark) and for
+ * {@code spark-submit}: the separation job, or the depth job when the configuration sets
+ * {@code job = depth}. Exit codes: 0 every verdict passed, 1 a verdict failed, 2 invalid
+ * configuration or usage (nothing written), 3 runtime failure, 4 time budget reached.
  */
 @Command(name = "kvcache-separation", sortOptions = false, usageHelpAutoWidth = true,
     description = {
-        "Monte Carlo check of the adaptive versus oblivious KV-cache separation on k-hop pointer chasing.",
+        "Monte Carlo check of the adaptive versus oblivious KV-cache separation on k-hop pointer chasing,",
+        "or, when the configuration sets job = depth, of the depth, cache and bandwidth bounds.",
         "Reads the defaults, then CONFIG, then each --set; runs every cell of the grid on Spark; writes",
-        "cells.csv, cells.parquet, summary.json and config.conf into a new folder under --output."},
+        "cells.csv, cells.parquet, summary.json, config.conf and a report into a new folder under --output."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every verdict passed",
@@ -53,12 +57,12 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "RUN_FOLDER",
         description = "Finish a stopped run in its folder: keep its finished cells, run the others with the folder's"
-            + " config.conf. Takes no CONFIG or --set.")
+            + " config.conf. Takes no CONFIG or --set. Separation job only.")
     String resume;
 
     @Option(names = "--time-budget", paramLabel = "DURATION",
         description = "Stop cleanly after this much time (for example 90s, 45m or 2h); finished cells are kept, the"
-            + " run is marked incomplete (exit code 4) and --resume finishes it.")
+            + " run is marked incomplete (exit code 4) and --resume finishes it. Separation job only.")
     String timeBudget;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print this help and exit.")
@@ -66,6 +70,18 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (resume == null) {
+            String job;
+            try {
+                job = ConfigLoader.jobOf(config, assignments);
+            } catch (InvalidConfigException e) {
+                System.err.println("error: " + e.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            if (ConfigLoader.DEPTH.equals(job)) {
+                return new DepthCommand(this).execute();
+            }
+        }
         return new SeparationCommand(this).execute();
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kvcache.jobs.report.Report;
-import dev.kvcache.jobs.report.RunData;
+import dev.kvcache.jobs.report.Reports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,7 +59,8 @@ public final class ReportMain implements Callable<Integer> {
             }
             summary = new ObjectMapper().readTree(read(fs, summaryFile));
             if (summary == null || !summary.path("cells").isArray()) {
-                return invalid("summary.json in " + folder + " has no cells array; it is not a separation run's summary");
+                return invalid("summary.json in " + folder + " has no cells array; it is not the summary of a run of"
+                    + " this product");
             }
             Path configFile = new Path(root, "config.conf");
             if (!fs.exists(configFile)) {
@@ -73,7 +74,7 @@ public final class ReportMain implements Callable<Integer> {
         }
         FileSystem target = fs;
         try {
-            List<String> written = Report.write(RunData.of(summary, config), (path, bytes) -> {
+            List<String> written = Reports.write(summary, config, (path, bytes) -> {
                 try (OutputStream out = target.create(new Path(root, path), true)) {
                     out.write(bytes);
                 }

@@ -232,7 +232,7 @@ final class SeparationCommand {
     }
 
     /** Returns the first line of a message, which is all a one-paragraph error needs. */
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "no reason given";
         }
@@ -241,7 +241,7 @@ final class SeparationCommand {
     }
 
     /** Returns the executors that ran the job: 1 in local mode, where the driver runs the tasks. */
-    private static int executors(SparkSession spark) {
+    static int executors(SparkSession spark) {
         return Math.max(1, spark.sparkContext().statusTracker().getExecutorInfos().length - 1);
     }
 
@@ -349,7 +349,7 @@ final class SeparationCommand {
         return run;
     }
 
-    private static Map<String, String> parseSparkConf(List<String> pairs) {
+    static Map<String, String> parseSparkConf(List<String> pairs) {
         Map<String, String> conf = new LinkedHashMap<>();
         for (String pair : pairs) {
             int equals = pair.indexOf('=');

@@ -82,6 +82,37 @@ class GeneratedBadInputTest {
                     key.getKey() + " = " + value + "\n"))));
             }
         }
+        Map<String, List<String>> depthKeys = new TreeMap<>();
+        depthKeys.put("depth.grid.n", concat(ANY_KEY, INTEGER_LIST, List.of("[3]", "[\"2^25\"]")));
+        depthKeys.put("depth.grid.k", concat(ANY_KEY, INTEGER_LIST, List.of("[1]", "[\"2^25\"]")));
+        depthKeys.put("depth.grid.s", concat(ANY_KEY, INTEGER_LIST, List.of("[1]", "[\"2^25\"]")));
+        for (String key : List.of("depth.grid.H", "depth.grid.m", "depth.grid.p")) {
+            depthKeys.put(key, concat(ANY_KEY, INTEGER_LIST, List.of("[\"2^21\"]")));
+        }
+        depthKeys.put("depth.grid.laws", concat(ANY_KEY, NAME_LIST));
+        depthKeys.put("depth.verdicts.scaling", concat(ANY_KEY, NAME_LIST));
+        depthKeys.put("depth.trials", concat(ANY_KEY, INTEGER, List.of("-1", "0", "100")));
+        depthKeys.put("depth.unit_trials", concat(ANY_KEY, INTEGER, List.of("-1", "0")));
+        depthKeys.put("depth.delta", concat(ANY_KEY, NUMBER, List.of("0", "1", "1.5")));
+        depthKeys.put("depth.verdicts.spread_limit", concat(ANY_KEY, NUMBER, List.of("0.5", "1e13")));
+        depthKeys.put("depth.verdicts.floor_constant", concat(ANY_KEY, NUMBER, List.of("0", "1e13")));
+        depthKeys.put("job", concat(ANY_KEY, NAME));
+        for (Map.Entry<String, List<String>> key : depthKeys.entrySet()) {
+            for (String value : key.getValue()) {
+                String assignment = key.getKey() + "=" + value;
+                cases.add(new Case("depth --set " + assignment, dir -> args(dir, "--set", "job=depth", "--set",
+                    assignment)));
+                cases.add(new Case("depth file: " + assignment, dir -> args(dir, write(dir, "case.conf",
+                    "job = depth\n" + key.getKey() + " = " + value + "\n"))));
+            }
+        }
+        cases.add(new Case("depth run with a separation key", dir -> args(dir, "--set", "job=depth", "--set",
+            "trials=5")));
+        cases.add(new Case("separation run with a depth key", dir -> args(dir, "--set", "depth.trials=5000")));
+        cases.add(new Case("depth run with a time budget", dir -> args(dir, "--set", "job=depth", "--time-budget",
+            "5m")));
+        cases.add(new Case("depth s above every n", dir -> args(dir, "--set", "job=depth", "--set",
+            "depth.grid.n=[8]", "--set", "depth.grid.s=[16]")));
         for (String typo : List.of("trails", "grid.m", "grid.controller", "seeds", "precision.relerror", "Trials",
             "splitting.replicate", "splitting", "grid", "window.sink", "estimators", "answer-trials", "unit_trial")) {
             cases.add(new Case("unknown key " + typo, dir -> args(dir, "--set", typo + "=1")));

@@ -42,6 +42,13 @@ public final class ConfigLoader {
     /** Largest {@code splitting.particles}: the particles of a stage are held in memory by one task. */
     public static final long MAX_PARTICLES = 1_000_000;
 
+    /** The separation job, as the key {@code job} names it. */
+    public static final String SEPARATION = "separation";
+    /** The depth job, as the key {@code job} names it. */
+    public static final String DEPTH = "depth";
+    /** Top-level keys both jobs read. */
+    private static final List<String> SHARED_KEYS = List.of("job", "seed", "confidence", "partitions");
+
     private static final String DEFAULTS_RESOURCE = "defaults.conf";
 
     private ConfigLoader() {
@@ -63,16 +70,57 @@ public final class ConfigLoader {
      *     value breaks its rule
      */
     public static SeparationSettings load(Path file, List<String> assignments) {
+        Merged merged = merge(file, assignments);
+        requireJob(merged, SEPARATION);
+        return validate(merged.config());
+    }
+
+    /**
+     * Returns the job a configuration selects ({@code separation} or {@code depth}), after the same
+     * checks of files, keys and assignments as {@link #load}.
+     *
+     * @throws InvalidConfigException if a file is missing or malformed, a key is unknown, or
+     *     {@code job} names no job
+     */
+    public static String jobOf(Path file, List<String> assignments) {
+        return job(merge(file, assignments).config());
+    }
+
+    /**
+     * Loads and validates the settings of the depth job.
+     *
+     * @throws InvalidConfigException as {@link #load} does, and when the configuration selects
+     *     another job or sets keys of the separation job
+     */
+    public static DepthSettings loadDepth(Path file, List<String> assignments) {
+        Merged merged = merge(file, assignments);
+        requireJob(merged, DEPTH);
+        Config config = merged.config();
+        Config own = config.withOnlyPath(DEPTH);
+        for (String key : SHARED_KEYS) {
+            own = own.withValue(key, config.getValue(key));
+        }
+        return DepthSettings.validate(config, render(own));
+    }
+
+    /** The merged configuration and the keys the experiment file and the assignments set. */
+    private record Merged(Config config, List<String> userKeys) {
+    }
+
+    private static Merged merge(Path file, List<String> assignments) {
         Config defaults = defaults();
         Config merged = defaults;
+        List<String> userKeys = new ArrayList<>();
         if (file != null) {
             Config experiment = parseFile(file);
             rejectUnknownKeys(experiment, defaults, "in " + file);
+            userKeys.addAll(leafPaths(experiment));
             merged = experiment.withFallback(merged);
         }
         for (String assignment : assignments) {
             Config override = parseAssignment(assignment);
             rejectUnknownKeys(override, defaults, "in --set " + assignment);
+            userKeys.addAll(leafPaths(override));
             merged = override.withFallback(merged);
         }
         try {
@@ -80,7 +128,54 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw new InvalidConfigException("the configuration cannot be resolved: " + e.getMessage(), e);
         }
-        return validate(merged);
+        return new Merged(merged, userKeys);
+    }
+
+    private static String job(Config config) {
+        String job = ConfigValues.string(config, "job");
+        if (!SEPARATION.equals(job) && !DEPTH.equals(job)) {
+            throw InvalidConfigException.of("job", job, "unknown job; known jobs: separation, depth");
+        }
+        return job;
+    }
+
+    /** Rejects a configuration of another job, and keys that only the other job reads. */
+    private static void requireJob(Merged merged, String expected) {
+        String job = job(merged.config());
+        if (!job.equals(expected)) {
+            throw new InvalidConfigException("the configuration selects job = " + job + ", not " + expected);
+        }
+        for (String key : merged.userKeys()) {
+            if (SHARED_KEYS.contains(key)) {
+                continue;
+            }
+            boolean depthKey = key.startsWith(DEPTH + ".");
+            if (DEPTH.equals(job) && !depthKey) {
+                throw InvalidConfigException.of(key, merged.config().getValue(key).render(), "this key belongs to the"
+                    + " separation job, and this configuration runs the depth job (job = depth), which reads only"
+                    + " job, seed, confidence, partitions and the depth section; remove it, or set the depth key,"
+                    + " for example depth.grid.n or depth.trials");
+            }
+            if (SEPARATION.equals(job) && depthKey) {
+                throw InvalidConfigException.of(key, merged.config().getValue(key).render(), "this key belongs to the"
+                    + " depth job, and this configuration runs the separation job; add job = depth to run the depth"
+                    + " job, or remove the key");
+            }
+        }
+    }
+
+    private static List<String> leafPaths(Config config) {
+        List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>();
+        collectLeaves(List.of(), config.root(), entries);
+        List<String> keys = new ArrayList<>();
+        entries.forEach(e -> keys.add(e.getKey()));
+        return keys;
+    }
+
+    /** Renders a resolved configuration as HOCON without comments, the form of a run's config.conf. */
+    static String render(Config config) {
+        return config.root().render(ConfigRenderOptions.defaults()
+            .setOriginComments(false).setComments(false).setJson(false).setFormatted(true));
     }
 
     /**
@@ -100,7 +195,12 @@ public final class ConfigLoader {
         }
         rejectUnknownKeys(stored, defaults, "in " + origin);
         try {
-            return validate(stored.withFallback(defaults).resolve());
+            Config resolved = stored.withFallback(defaults).resolve();
+            if (!SEPARATION.equals(job(resolved))) {
+                throw new InvalidConfigException("the run folder of " + origin + " contains a " + job(resolved)
+                    + " run, which cannot be resumed: the depth job runs in minutes, so run it again");
+            }
+            return validate(resolved);
         } catch (ConfigException e) {
             throw new InvalidConfigException("the configuration " + origin + " cannot be resolved: " + e.getMessage(), e);
         }
@@ -284,8 +384,8 @@ public final class ConfigLoader {
         }
         EstimatorSettings estimator = new EstimatorSettings(choice, replicates, particles, survivors, maxClones);
 
-        String resolved = config.root().render(ConfigRenderOptions.defaults()
-            .setOriginComments(false).setComments(false).setJson(false).setFormatted(true));
+        // A run's config.conf contains what its job reads, so the depth section stays out.
+        String resolved = render(config.withoutPath(DEPTH));
         return new SeparationSettings(gridN, gridS, gridK, controllers, laws, engines, scenarios, trials, relError, maxTrials, seed,
             confidence, alpha, answerTrials, partitions, unitTrials, missRule, new ControllerSettings(sinks, initial, temperature), estimator, resolved);
     }

@@ -34,7 +34,15 @@ public final class ConsoleTable {
                 number(r.trialsPerSecond()),
             });
         }
-        int[] widths = new int[HEADER.length];
+        return render(rows, c -> c < 4 || (c >= 9 && c <= 15) || c >= 19);
+    }
+
+    /**
+     * Returns rows as fixed-width columns separated by two spaces, the first row being the header;
+     * the columns {@code numeric} accepts are right-aligned.
+     */
+    public static String render(List<String[]> rows, java.util.function.IntPredicate numeric) {
+        int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int c = 0; c < row.length; c++) {
                 widths[c] = Math.max(widths[c], row[c].length());
@@ -43,8 +51,7 @@ public final class ConsoleTable {
         StringBuilder text = new StringBuilder();
         for (String[] row : rows) {
             for (int c = 0; c < row.length; c++) {
-                boolean numeric = c < 4 || (c >= 9 && c <= 15) || c >= 19;
-                String format = numeric ? "%" + widths[c] + "s" : "%-" + widths[c] + "s";
+                String format = numeric.test(c) ? "%" + widths[c] + "s" : "%-" + widths[c] + "s";
                 text.append(c == 0 ? "" : "  ").append(String.format(Locale.ROOT, format, row[c]));
             }
             text.append('\n');

@@ -41,8 +41,13 @@ public final class Manifest {
                         int executors, String sparkVersion, String startedAt, String finishedAt, double seconds) {
     }
 
-    /** Returns the manifest document of {@code facts}. */
+    /** Returns the manifest document of {@code facts} for a separation run. */
     public static ObjectNode of(Facts facts) {
+        return of(facts, "separation");
+    }
+
+    /** Returns the manifest document of {@code facts} for a run of {@code job}. */
+    public static ObjectNode of(Facts facts, String job) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("product", "kvcache-depth");
         root.put("version", version());
@@ -52,7 +57,7 @@ public final class Manifest {
         } else {
             root.put("git_commit", commit.strip());
         }
-        root.put("job", "separation");
+        root.put("job", job);
         root.put("run_id", facts.runId());
         root.put("status", facts.status());
         if (facts.exitCode() < 0) {

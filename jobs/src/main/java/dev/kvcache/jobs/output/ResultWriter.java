@@ -62,7 +62,11 @@ public final class ResultWriter {
         writeTable(folder, "separation.csv", rows);
     }
 
-    private static void writeTable(RunFolder folder, String name, List<Map<String, Object>> rows) throws IOException {
+    /**
+     * Writes a CSV table of rows that share their columns (the first row's keys, in order); nothing
+     * when there is no row. Empty fields stand for values that do not exist.
+     */
+    public static void writeTable(RunFolder folder, String name, List<Map<String, Object>> rows) throws IOException {
         if (rows.isEmpty()) {
             return;
         }
@@ -105,25 +109,38 @@ public final class ResultWriter {
 
     /** Writes {@code cells.parquet} (one file, through Spark). */
     public static void writeParquet(SparkSession spark, RunFolder folder, List<CellReport> reports) {
-        if (reports.isEmpty()) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (CellReport report : reports) {
+            rows.add(CellColumns.of(report));
+        }
+        writeParquet(spark, folder, "cells.parquet", rows);
+    }
+
+    /**
+     * Writes rows that share their columns as one Parquet file through Spark; nothing when there is
+     * no row. A column's type is that of its first value that is not null (text when all are).
+     */
+    public static void writeParquet(SparkSession spark, RunFolder folder, String name, List<Map<String, Object>> table) {
+        if (table.isEmpty()) {
             return;
         }
-        Map<String, Object> example = CellColumns.of(reports.get(0));
         List<StructField> fields = new ArrayList<>();
-        for (Map.Entry<String, Object> column : example.entrySet()) {
-            fields.add(DataTypes.createStructField(column.getKey(), sparkType(column.getValue()), true));
+        for (String column : table.get(0).keySet()) {
+            Object example = table.stream().map(row -> row.get(column)).filter(java.util.Objects::nonNull)
+                .findFirst().orElse(null);
+            fields.add(DataTypes.createStructField(column, sparkType(example), true));
         }
         StructType schema = DataTypes.createStructType(fields);
         List<Row> rows = new ArrayList<>();
-        for (CellReport report : reports) {
+        for (Map<String, Object> row : table) {
             List<Object> values = new ArrayList<>();
-            for (Object value : CellColumns.of(report).values()) {
+            for (Object value : row.values()) {
                 values.add(sparkValue(value));
             }
             rows.add(RowFactory.create(values.toArray()));
         }
         spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.ErrorIfExists)
-            .parquet(folder.file("cells.parquet").toString());
+            .parquet(folder.file(name).toString());
     }
 
     private static DataType sparkType(Object value) {
@@ -230,6 +247,13 @@ public final class ResultWriter {
             }
         }
         return root;
+    }
+
+    /** Adds every column of {@code row} to {@code node}: numbers, booleans, text, or null. */
+    public static void putRow(ObjectNode node, Map<String, Object> row) {
+        for (Map.Entry<String, Object> column : row.entrySet()) {
+            putValue(node, column.getKey(), column.getValue());
+        }
     }
 
     private static void putValue(ObjectNode node, String field, Object value) {

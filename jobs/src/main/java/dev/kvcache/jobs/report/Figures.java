@@ -55,7 +55,7 @@ public final class Figures {
     public static final int WIDTH = 960;
     public static final int HEIGHT = 640;
 
-    private static final Color[] PALETTE = {
+    static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd),
         new Color(0xff7f0e), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf),
         new Color(0x7f7f7f), new Color(0xbcbd22),
@@ -66,7 +66,7 @@ public final class Figures {
     /** Half-width of a reference segment and the widest offset of a series, in stages. */
     private static final double SEGMENT = 0.42;
     private static final double MAX_OFFSET = 0.34;
-    private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
+    static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
     private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 16);
 
     private Figures() {
@@ -388,7 +388,7 @@ public final class Figures {
         return axis;
     }
 
-    private static JFreeChart chart(String title, XYPlot plot) {
+    static JFreeChart chart(String title, XYPlot plot) {
         JFreeChart chart = new JFreeChart(title, TITLE, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         LegendTitle legend = chart.getLegend();
@@ -413,15 +413,20 @@ public final class Figures {
             while (j + 1 < stages.size() && !inRegime(cells, stages.get(j + 1))) {
                 j++;
             }
-            IntervalMarker marker = new IntervalMarker(stages.get(i) - 0.5, stages.get(j) + 0.5, OUTSIDE);
-            marker.setLabel("outside the theorem regime");
-            marker.setLabelFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
-            marker.setLabelAnchor(RectangleAnchor.TOP);
-            marker.setLabelTextAnchor(TextAnchor.TOP_CENTER);
-            marker.setLabelPaint(new Color(0x555555));
-            plot.addDomainMarker(marker, Layer.BACKGROUND);
+            plot.addDomainMarker(outsideRegime(stages.get(i) - 0.5, stages.get(j) + 0.5), Layer.BACKGROUND);
             i = j + 1;
         }
+    }
+
+    /** Returns a labelled band that shades the domain from {@code from} to {@code to}, outside the theorem regime. */
+    static IntervalMarker outsideRegime(double from, double to) {
+        IntervalMarker marker = new IntervalMarker(from, to, OUTSIDE);
+        marker.setLabel("outside the theorem regime");
+        marker.setLabelFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
+        marker.setLabelAnchor(RectangleAnchor.TOP);
+        marker.setLabelTextAnchor(TextAnchor.TOP_CENTER);
+        marker.setLabelPaint(new Color(0x555555));
+        return marker;
     }
 
     private static boolean inRegime(List<CellRow> cells, int stage) {
@@ -459,7 +464,7 @@ public final class Figures {
         return Double.isFinite(smallest) ? smallest / 10 : 1e-300;
     }
 
-    private static Shape circle() {
+    static Shape circle() {
         return new Ellipse2D.Double(-3.5, -3.5, 7, 7);
     }
 

@@ -1,5 +1,6 @@
 package dev.kvcache.jobs.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kvcache.jobs.report.Figures.Figure;
 import dev.kvcache.jobs.report.RunData.CellRow;
 import dev.kvcache.jobs.report.RunData.PairRow;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.jfree.chart.ChartUtils;
 
 /**
@@ -37,17 +39,26 @@ public final class Report {
     public static List<String> write(RunData data, Files files) throws IOException {
         ensureHeadless();
         List<Figure> figures = Figures.of(data);
+        return write(figures, images -> document(data, figures, images), files);
+    }
+
+    /**
+     * Renders {@code figures} as PNG files under {@link #PLOTS}, builds the document from them and
+     * writes report.md, report.html and the images; returns the paths written, report.md first.
+     */
+    static List<String> write(List<Figure> figures, Function<Map<String, byte[]>, ReportDocument> document, Files files)
+        throws IOException {
         Map<String, byte[]> images = new LinkedHashMap<>();
         for (Figure figure : figures) {
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             ChartUtils.writeChartAsPNG(png, figure.chart(), Figures.WIDTH, Figures.HEIGHT);
             images.put(PLOTS + "/" + figure.file(), png.toByteArray());
         }
-        ReportDocument document = document(data, figures, images);
+        ReportDocument built = document.apply(images);
         List<String> written = new ArrayList<>();
-        files.write("report.md", document.markdown().getBytes(StandardCharsets.UTF_8));
+        files.write("report.md", built.markdown().getBytes(StandardCharsets.UTF_8));
         written.add("report.md");
-        files.write("report.html", document.html().getBytes(StandardCharsets.UTF_8));
+        files.write("report.html", built.html().getBytes(StandardCharsets.UTF_8));
         written.add("report.html");
         for (Map.Entry<String, byte[]> image : images.entrySet()) {
             files.write(image.getKey(), image.getValue());
@@ -235,15 +246,19 @@ public final class Report {
     }
 
     private static void runDetails(ReportDocument doc, RunData data) {
-        var s = data.summary();
+        runDetails(doc, data.summary(), List.of("run_id", "status", "seed", "confidence", "alpha", "master",
+            "spark_version", "java_version", "partitions", "work_units", "started_at", "finished_at", "seconds",
+            "cells_total", "cells_splitting", "replicates_total", "trials_total"));
+    }
+
+    /** Adds a table of the summary's run fields named in {@code fields}, those present and not null. */
+    static void runDetails(ReportDocument doc, JsonNode summary, List<String> fields) {
         List<List<String>> rows = new ArrayList<>();
-        for (String field : List.of("run_id", "status", "seed", "confidence", "alpha", "master", "spark_version",
-            "java_version", "partitions", "work_units", "started_at", "finished_at", "seconds", "cells_total",
-            "cells_splitting", "replicates_total", "trials_total")) {
-            if (s.has(field) && !s.get(field).isNull()) {
-                String value = s.get(field).asText();
+        for (String field : fields) {
+            if (summary.has(field) && !summary.get(field).isNull()) {
+                String value = summary.get(field).asText();
                 if (field.equals("seconds")) {
-                    value = String.format(Locale.ROOT, "%.1f", s.get(field).asDouble());
+                    value = String.format(Locale.ROOT, "%.1f", summary.get(field).asDouble());
                 } else if (field.endsWith("_at")) {
                     // Seconds are precise enough for a reader; summary.json keeps the full value.
                     value = value.replaceFirst("(T\\d\\d:\\d\\d:\\d\\d)\\.\\d+", "$1");

@@ -57,12 +57,12 @@ public record RunData(JsonNode summary, List<CellRow> cells, List<PairRow> separ
         return new RunData(summary, cells, pairs, config);
     }
 
-    private static double number(JsonNode node, String field) {
+    static double number(JsonNode node, String field) {
         JsonNode value = node.path(field);
         return value.isNumber() ? value.asDouble() : Double.NaN;
     }
 
-    private static String text(JsonNode node, String field) {
+    static String text(JsonNode node, String field) {
         JsonNode value = node.path(field);
         return value.isTextual() ? value.asText() : null;
     }

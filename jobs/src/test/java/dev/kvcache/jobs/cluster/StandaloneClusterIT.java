@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1, started from the build's jars) through {@code submit.sh --master spark://...}, that
  * is through spark-submit, and checks that the results equal those of an embedded local run of
  * the same configuration; then kills one worker, executors included, while a run goes, and checks
- * that the run finishes with the same results.
+ * that the run finishes with the same results. Last, it runs the depth job both ways and compares
+ * its tables.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -47,6 +48,24 @@ class StandaloneClusterIT {
         "  replicates = 8",
         "  particles = 200",
         "  survivors = 20000",
+        "}",
+        "");
+
+    private static final String DEPTH_CONFIG = String.join("\n",
+        "job = depth",
+        "partitions = 12",
+        "depth {",
+        "  grid {",
+        "    n = [4096, 65536]",
+        "    k = [8, 64]",
+        "    s = [4, 16]",
+        "    H = [1]",
+        "    m = [1, 16]",
+        "    p = [1]",
+        "    laws = [function, permutation]",
+        "  }",
+        "  trials = 400",
+        "  unit_trials = 100",
         "}",
         "");
 
@@ -99,6 +118,24 @@ class StandaloneClusterIT {
         assertEquals(local, afterFault, "every cell's counts and estimates after losing a worker mid-run");
     }
 
+    @Test
+    @Order(3)
+    void depthRunOnClusterEqualsLocalRun() throws IOException, InterruptedException {
+        Path depthConfig = root.resolve("depth.conf");
+        Files.writeString(depthConfig, DEPTH_CONFIG, StandardCharsets.UTF_8);
+        Submission localRun = submit("depth-local", "local[2]", null, depthConfig).waitFor();
+        Submission clusterRun = submit("depth-cluster", cluster.masterUrl(), cluster.sparkHome(), depthConfig).waitFor();
+
+        Path localFolder = RunResults.single(localRun.folder()).folder();
+        Path clusterFolder = RunResults.single(clusterRun.folder()).folder();
+        for (String table : List.of("windows.csv", "cells.csv")) {
+            assertEquals(Files.readString(localFolder.resolve(table)), Files.readString(clusterFolder.resolve(table)),
+                table + " of the depth job, local[2] against the standalone cluster");
+        }
+        JsonNode summary = RunResults.single(clusterRun.folder()).summary();
+        assertEquals(cluster.masterUrl(), summary.get("master").asText(), "the depth run went to the cluster");
+    }
+
     /** Waits until {@code log} contains {@code text} at least {@code times} times. */
     private static void awaitLog(Path log, String text, int times, int seconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -128,9 +165,13 @@ class StandaloneClusterIT {
     }
 
     private static Submission submit(String name, String master, Path sparkHome) throws IOException {
+        return submit(name, master, sparkHome, config);
+    }
+
+    private static Submission submit(String name, String master, Path sparkHome, Path configFile) throws IOException {
         Path output = Files.createDirectories(root.resolve("out-" + name));
         Path log = root.resolve("submit-" + name + ".log");
-        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString(), config.toString(),
+        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString(), configFile.toString(),
             "--master", master, "--output", output.toString()));
         if (sparkHome != null) {
             command.addAll(List.of("--", "--conf", "spark.executor.memory=512m", "--conf", "spark.cores.max=2"));

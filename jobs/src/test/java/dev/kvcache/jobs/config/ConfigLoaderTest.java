@@ -2,6 +2,7 @@ package dev.kvcache.jobs.config;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.kvcache.engine.controller.ControllerRegistry;
 import dev.kvcache.engine.controller.InitialCache;
 import dev.kvcache.engine.task.MissRule;
 import dev.kvcache.engine.task.PointerLaw;
+import dev.kvcache.jobs.depth.DepthPlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +63,31 @@ class ConfigLoaderTest {
         assertEquals(64, settings.estimator().replicates(), "splitting.replicates in nightly.conf");
         assertEquals(0.001, settings.alpha(), "alpha in nightly.conf");
         assertEquals(4000, dev.kvcache.jobs.plan.Planner.plan(settings, 64).cells().size(), "5 n x 5 s x 10 k x 8 x 2");
+    }
+
+    @Test
+    void depthConfLoadsAndPlans() {
+        DepthSettings settings = ConfigLoader.loadDepth(Path.of("..", "conf", "depth.conf"), List.of());
+        DepthPlan plan = DepthPlan.of(settings, 16);
+        // 3 n x 3 s x 6 k x 2 laws simulations, each priced at 2 H x 3 m x 2 p.
+        assertEquals(108, plan.simulations().size());
+        assertEquals(1296, plan.cells().size());
+        assertTrue(plan.skipped().isEmpty(), "skipped: " + plan.skipped());
+    }
+
+    @Test
+    void depthNightlyConfLoadsAndPlans() {
+        DepthSettings settings = ConfigLoader.loadDepth(Path.of("..", "conf", "depth-nightly.conf"), List.of());
+        assertEquals(0.001, settings.delta(), "depth.delta in depth-nightly.conf");
+        // 4 n x 5 s x 10 k x 2 laws simulations, each priced at 2 H x 3 m x 3 p.
+        assertEquals(7200, DepthPlan.of(settings, 64).cells().size());
+    }
+
+    @Test
+    void depthConfigOmitsSeparationKeys() {
+        DepthSettings settings = ConfigLoader.loadDepth(Path.of("..", "conf", "depth.conf"), List.of());
+        assertTrue(settings.resolved().contains("depth"), settings.resolved());
+        assertFalse(settings.resolved().contains("controllers"), settings.resolved());
     }
 
     @Test

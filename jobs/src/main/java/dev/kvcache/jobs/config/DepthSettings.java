@@ -1,0 +1,112 @@
+package dev.kvcache.jobs.config;
+
+import com.typesafe.config.Config;
+import dev.kvcache.engine.depth.DepthBounds;
+import dev.kvcache.engine.stats.Binomial;
+import dev.kvcache.engine.task.PointerLaw;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The validated settings of one depth run; see the {@code depth} section of
+ * {@code conf/defaults.conf} for each key.
+ *
+ * @param gridN values of {@code depth.grid.n}
+ * @param gridK values of {@code depth.grid.k}
+ * @param gridS values of {@code depth.grid.s}
+ * @param heads values of {@code depth.grid.H}
+ * @param dimensions values of {@code depth.grid.m}
+ * @param precisions values of {@code depth.grid.p}
+ * @param laws values of {@code depth.grid.laws}
+ * @param trials {@code depth.trials}: instances per (n, k, s, law)
+ * @param unitTrials {@code depth.unit_trials}
+ * @param delta {@code depth.delta}
+ * @param spreadLimit {@code depth.verdicts.spread_limit}
+ * @param floorConstant {@code depth.verdicts.floor_constant}
+ * @param scaling {@code depth.verdicts.scaling}: the bounds whose spread is a verdict
+ * @param seed {@code seed}
+ * @param confidence {@code confidence}
+ * @param partitions {@code partitions}, 0 for automatic
+ * @param resolved the resolved settings the depth job reads, rendered as HOCON
+ */
+public record DepthSettings(
+    List<Long> gridN,
+    List<Long> gridK,
+    List<Long> gridS,
+    List<Long> heads,
+    List<Long> dimensions,
+    List<Long> precisions,
+    List<PointerLaw> laws,
+    long trials,
+    long unitTrials,
+    double delta,
+    double spreadLimit,
+    double floorConstant,
+    List<String> scaling,
+    long seed,
+    double confidence,
+    int partitions,
+    String resolved) implements Serializable {
+
+    /** The largest {@code n}: a trial materialises three {@code int} arrays of {@code n} entries. */
+    public static final long MAX_N = 1L << 24;
+    /** The largest {@code k}. */
+    public static final long MAX_K = 1L << 24;
+    /** The largest trial count per (n, k, s, law). */
+    public static final long MAX_TRIALS = 1_000_000_000L;
+    /** The bounds, as {@code depth.verdicts.scaling} names them. */
+    public static final List<String> BOUNDS = List.of("lower", "product", "upper");
+
+    static DepthSettings validate(Config config, String resolved) {
+        List<Long> gridN = ConfigValues.integerList(config, "depth.grid.n", 4, MAX_N);
+        List<Long> gridK = ConfigValues.integerList(config, "depth.grid.k", 2, MAX_K);
+        List<Long> gridS = ConfigValues.integerList(config, "depth.grid.s", 2, MAX_N);
+        long largestN = gridN.stream().mapToLong(Long::longValue).max().orElseThrow();
+        for (long s : gridS) {
+            if (s > largestN) {
+                throw InvalidConfigException.of("depth.grid.s", s, "a cache size must not exceed n, and " + s
+                    + " exceeds every value of depth.grid.n (largest " + largestN + ")");
+            }
+        }
+        List<Long> heads = ConfigValues.integerList(config, "depth.grid.H", 1, DepthBounds.MAX_FACTOR);
+        List<Long> dimensions = ConfigValues.integerList(config, "depth.grid.m", 1, DepthBounds.MAX_FACTOR);
+        List<Long> precisions = ConfigValues.integerList(config, "depth.grid.p", 1, DepthBounds.MAX_FACTOR);
+        List<PointerLaw> laws = new ArrayList<>();
+        for (String name : ConfigValues.stringList(config, "depth.grid.laws")) {
+            try {
+                laws.add(PointerLaw.fromConfigName(name));
+            } catch (IllegalArgumentException e) {
+                throw InvalidConfigException.of("depth.grid.laws", name, "unknown pointer law; known laws: "
+                    + PointerLaw.knownNames());
+            }
+        }
+
+        long trials = ConfigValues.integer(config, "depth.trials", 1, MAX_TRIALS);
+        long unitTrials = ConfigValues.integer(config, "depth.unit_trials", 1, MAX_TRIALS);
+        double delta = ConfigValues.number(config, "depth.delta", 0, true, 1, true);
+        double confidence = ConfigValues.number(config, "confidence", 0, true, 1, true);
+        double best = Binomial.clopperPearson(trials, trials, confidence).low();
+        if (best < 1 - delta) {
+            long needed = (long) Math.ceil(Math.log((1 - confidence) / 2) / Math.log(1 - delta));
+            throw InvalidConfigException.of("depth.trials", trials, String.format(Locale.ROOT,
+                "even with every trial a success the interval's low end is %.4f, below 1 - delta = %.4f, so no"
+                    + " schedule could qualify; use at least %d trials, or a larger depth.delta", best, 1 - delta,
+                needed));
+        }
+        double spreadLimit = ConfigValues.number(config, "depth.verdicts.spread_limit", 1, false, 1e12, false);
+        double floorConstant = ConfigValues.number(config, "depth.verdicts.floor_constant", 0, true, 1e12, false);
+        List<String> scaling = ConfigValues.stringList(config, "depth.verdicts.scaling");
+        for (String bound : scaling) {
+            if (!BOUNDS.contains(bound)) {
+                throw InvalidConfigException.of("depth.verdicts.scaling", bound, "unknown bound; known bounds: "
+                    + String.join(", ", BOUNDS));
+            }
+        }
+        long seed = ConfigValues.integer(config, "seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        int partitions = (int) ConfigValues.integer(config, "partitions", 0, 1_000_000);
+        return new DepthSettings(gridN, gridK, gridS, heads, dimensions, precisions, laws, trials, unitTrials, delta,
+            spreadLimit, floorConstant, List.copyOf(scaling), seed, confidence, partitions, resolved);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.kvcache.jobs.depth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kvcache.jobs.ConsoleRun;
+import dev.kvcache.jobs.ExitCodes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The depth verdicts fail when their limits are tightened past what the construction measures. */
+class DepthVerdictTest {
+    @TempDir
+    Path root;
+
+    private ConsoleRun runWith(String... extra) {
+        List<String> settings = new ArrayList<>(DepthJobTest.GRID);
+        settings.addAll(List.of(extra));
+        return ConsoleRun.withSettings("local[2]", root, settings);
+    }
+
+    /**
+     * Inside the theorem regime the measured layers are the product bound times 2 (k = 2) up to
+     * 4 (k >= 8 with s = 8: windows of 8, 3 rounds and a read), so a spread limit of 1.5 must fail.
+     */
+    @Test
+    void productSpreadAboveTheLimitFails() throws IOException {
+        ConsoleRun run = runWith("depth.verdicts.spread_limit=1.5");
+        assertEquals(ExitCodes.VERDICT_FAILED, run.exitCode(), run.console());
+        assertTrue(run.out().contains("FAILED scaling verdict of the product bound"), run.console());
+        JsonNode summary = DepthJobTest.summary(DepthJobTest.onlyFolder(root));
+        assertEquals("fail", summary.path("status").asText());
+        assertEquals("fail", summary.path("fits").get(1).path("verdict").asText());
+        assertEquals(2.0, summary.path("fits").get(1).path("spread").asDouble());
+    }
+
+    /** No construction reaches 1000 times the lower bound, so every theorem-regime cell fails and is named. */
+    @Test
+    void floorAboveTheMeasuredLayersFailsEveryCell() throws IOException {
+        ConsoleRun run = runWith("depth.verdicts.floor_constant=1000");
+        assertEquals(ExitCodes.VERDICT_FAILED, run.exitCode(), run.console());
+        JsonNode summary = DepthJobTest.summary(DepthJobTest.onlyFolder(root));
+        long regime = 0;
+        for (JsonNode cell : summary.path("cells")) {
+            if (cell.path("theorem_regime").asBoolean()) {
+                regime++;
+                assertEquals("fail", cell.path("verdict_floor").asText(), cell.toString());
+            }
+        }
+        long named = run.out().lines().filter(l -> l.startsWith("FAILED floor verdict: n=")).count();
+        assertTrue(regime > 0);
+        assertEquals(regime, named, run.console());
+    }
+
+    @Test
+    void separationKeyInADepthRunIsInvalid() {
+        ConsoleRun run = runWith("trials=5");
+        assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
+        assertTrue(run.err().contains("'trials'"), run.err());
+        assertTrue(run.err().contains("belongs to the separation job"), run.err());
+        assertTrue(isEmpty(root), "nothing written");
+    }
+
+    @Test
+    void depthKeyInASeparationRunIsInvalid() {
+        ConsoleRun run = ConsoleRun.withSettings("local[2]", root, List.of("depth.trials=5"));
+        assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
+        assertTrue(run.err().contains("add job = depth"), run.err());
+    }
+
+    /** At confidence 0.95 a perfect record reaches 1 - 0.01 from ceil(ln(0.025) / ln(0.99)) = 368 trials. */
+    @Test
+    void tooFewTrialsToQualifyIsInvalid() {
+        ConsoleRun run = runWith("depth.trials=100");
+        assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
+        assertTrue(run.err().contains("use at least 368 trials"), run.err());
+    }
+
+    @Test
+    void unknownJobIsInvalid() {
+        ConsoleRun run = runWith("job=depths");
+        assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
+        assertTrue(run.err().contains("known jobs: separation, depth"), run.err());
+    }
+
+    private static boolean isEmpty(Path folder) {
+        try (var entries = Files.list(folder)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
