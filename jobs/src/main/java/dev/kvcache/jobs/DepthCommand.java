@@ -74,6 +74,9 @@ final class DepthCommand {
                 + "; check --spark-conf and the spark-submit options after --");
             return ExitCodes.INVALID_INPUT;
         }
+        RunFolder created = null;
+        String master = started.sparkContext().master();
+        String sparkVersion = started.version();
         try (SparkSession spark = started) {
             int parallelism = spark.sparkContext().defaultParallelism();
             int partitions = settings.partitions() > 0 ? settings.partitions() : PARTITIONS_PER_CORE * Math.max(1, parallelism);
@@ -92,6 +95,7 @@ final class DepthCommand {
 
             String configText = settings.resolved();
             RunFolder folder = RunFolder.create(options.output, JOB, startedAt, spark.sparkContext().hadoopConfiguration());
+            created = folder;
             folder.lock();
             ResultWriter.writeConfig(folder, configText);
             Manifest.write(folder, Manifest.of(facts(folder, "running", -1, settings, spark, startedAt, null, 0), JOB));
@@ -144,7 +148,29 @@ final class DepthCommand {
         } catch (Exception e) {
             LOG.error("run failed", e);
             err.println("error: the run failed: " + e);
+            markFailed(created, settings, master, sparkVersion, startedAt, startNanos);
             return ExitCodes.RUNTIME_FAILURE;
+        }
+    }
+
+    /**
+     * Records a caught runtime failure in the run folder, if one was created: manifest status
+     * {@code failed} with exit code 3, and the lock released. A failure to do so is logged only,
+     * because the run has already failed.
+     */
+    private static void markFailed(RunFolder folder, DepthSettings settings, String master, String sparkVersion,
+                                   ZonedDateTime startedAt, long startNanos) {
+        if (folder == null) {
+            return;
+        }
+        try {
+            // Spark has stopped by now, so the executor count is unknown (0).
+            Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), "failed", ExitCodes.RUNTIME_FAILURE,
+                settings.resolved(), settings.seed(), master, 0, sparkVersion, startedAt.toOffsetDateTime().toString(),
+                ZonedDateTime.now().toOffsetDateTime().toString(), (System.nanoTime() - startNanos) / 1e9), JOB));
+            folder.unlock();
+        } catch (Exception e) {
+            LOG.error("cannot mark the run folder {} as failed", folder.path(), e);
         }
     }
 

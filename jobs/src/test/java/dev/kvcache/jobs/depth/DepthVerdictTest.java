@@ -1,6 +1,7 @@
 package dev.kvcache.jobs.depth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,6 +88,29 @@ class DepthVerdictTest {
         ConsoleRun run = runWith("job=depths");
         assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
         assertTrue(run.err().contains("known jobs: separation, depth"), run.err());
+    }
+
+    /**
+     * A result limit of 1 KiB makes Spark abort the job once the partitions' counts add up to more,
+     * after the run folder was created: exit 3, and the manifest says failed, not running.
+     */
+    @Test
+    void runtimeFailureMarksTheManifestFailed() throws IOException {
+        List<String> args = new ArrayList<>(List.of("--master", "local[2]", "--output", root.toString(),
+            "--spark-conf", "spark.driver.maxResultSize=1k"));
+        for (String assignment : DepthJobTest.GRID) {
+            args.add("--set");
+            args.add(assignment);
+        }
+        ConsoleRun run = ConsoleRun.of(args.toArray(new String[0]));
+        assertEquals(ExitCodes.RUNTIME_FAILURE, run.exitCode(), run.console());
+        Path folder = DepthJobTest.onlyFolder(root);
+        JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            folder.resolve("manifest.json").toFile());
+        assertEquals("failed", manifest.path("status").asText());
+        assertEquals(ExitCodes.RUNTIME_FAILURE, manifest.path("exit_code").asInt());
+        assertFalse(Files.exists(folder.resolve("_LOCK")), "the lock is released");
+        assertFalse(Files.exists(folder.resolve("summary.json")), "no summary of a failed run");
     }
 
     private static boolean isEmpty(Path folder) {
