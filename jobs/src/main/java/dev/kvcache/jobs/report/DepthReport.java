@@ -317,6 +317,12 @@ public final class DepthReport {
             + " names, `J` times, so its pointer doubles each round, and then the query reads its own position: a"
             + " window of `2^b` hops costs `b + 1` reads. The window `w = 1` is hop by hop, `k` reads. Each schedule"
             + " runs on the dense engine and is checked against `f^k(x0)` found by following the pointers.");
+        doc.paragraph("**Its assumption.** The construction assumes that the cache controller places each window's"
+            + " segment in the cache. A controller that admits only positions a read has named learns one new chain"
+            + " position per read, so under that stricter rule only hop by hop is available. Windows up to `s` are"
+            + " exact under the assumption. One control window above `s` shows the limit: it succeeds only when the"
+            + " chain revisits positions enough for its segment to fit, or by chance. `docs/model.md`, section 11,"
+            + " gives the details.");
         doc.paragraph("**The read cost.** A read of one of `n` positions needs `log2 n` address bits, and one layer's"
             + " attention moves at most `H m p` of them (heads, dimension, bits of precision), so a read costs"
             + " `ceil(log2(n)/(H m p))` layers and a schedule costs its reads times that. Once `H m p >= log2 n` a"
@@ -328,8 +334,11 @@ public final class DepthReport {
             + " of a cell is hop by hop or its window, whichever met `1 - delta` with fewer layers.");
         doc.paragraph("**The verdicts.** The spread verdict of an enforced bound passes when the ratio of measured"
             + " layers to the bound varies by at most `spread_limit` (largest over smallest) over the cells it"
-            + " covers, so the bound has the right shape up to a constant. The floor verdict of a cell inside the"
-            + " theorem regime (`n >= 4k`, `s <= sqrt(n)/4`) passes when its measured layers are at least"
+            + " covers, so the bound has the right shape up to a constant. The lower and product bounds cover the"
+            + " theorem regime (`n >= 4k`, `s <= sqrt(n)/4`). The upper bound covers `H = 1` and `m p <= log2 n`,"
+            + " because its price of a read, `log2(n)/(m p)` layers, assumes one head and falls below one layer once"
+            + " `m p > log2 n`, though no read costs less than one. The floor"
+            + " verdict of a cell inside the theorem regime passes when its measured layers are at least"
             + " `floor_constant` times the proven lower bound.");
     }
 
