@@ -20,8 +20,9 @@ Usage: ./submit.sh [CONFIG] [options] [-- spark-submit options]
 
 Runs the separation job (Monte Carlo check of adaptive versus oblivious KV-cache controllers),
 or the depth job (depth, cache and bandwidth bounds) when CONFIG sets job = depth, as
-conf/depth.conf does. Without CONFIG it runs conf/separation.conf on embedded Spark with
-local[*]; only Java 17 and Maven are needed, and the project is built first when needed.
+conf/depth.conf does. Without CONFIG it runs conf/separation.conf, or conf/depth.conf when
+--set job=depth is given, on embedded Spark with local[*]; only Java 17 and Maven are needed,
+and the project is built first when needed.
 
 Arguments:
   CONFIG                 Experiment file (HOCON) overriding conf/defaults.conf.
@@ -150,7 +151,14 @@ if [[ -n "$resume" ]]; then
   [[ -z "$config" ]] || fail_usage "--resume takes the configuration from the run folder; drop CONFIG '$config'"
 elif [[ $report_mode -eq 0 ]]; then
   if [[ -z "$config" ]]; then
+    # Without CONFIG the default experiment is the separation job's, unless --set job=depth asks
+    # for the depth job, whose default experiment is conf/depth.conf.
     config="$DEFAULT_CONFIG"
+    for arg in "${job_args[@]}"; do
+      if [[ "$arg" =~ ^(--set=)?job[[:space:]]*=[[:space:]]*\"?depth\"?[[:space:]]*$ ]]; then
+        config="$ROOT/conf/depth.conf"
+      fi
+    done
   fi
   if [[ ! -f "$config" ]]; then
     fail_usage "configuration file not found: $config"

@@ -128,16 +128,25 @@ final class DepthCommand {
             for (String failure : results.failures()) {
                 out.println(failure);
             }
+            for (Fit fit : results.fits()) {
+                if (fit.enforced() && fit.verdict() == null) {
+                    out.printf(Locale.ROOT, "note: the %s bound's fit has no cell in its scope (%s), so its scaling"
+                        + " verdict was not tested%n", fit.bound(), fit.scope());
+                }
+            }
+            out.println("note: windowed doubling assumes that the cache holds each window; a controller that admits"
+                + " only positions a read named learns one chain position per read, and then only hop by hop"
+                + " (k reads) applies (docs/model.md, section 11)");
             long regime = results.cells().stream().filter(c -> c.bounds().theoremRegime()).count();
             long floorFailures = results.cells().stream().filter(c -> DepthResults.FAIL.equals(c.floorVerdict())).count();
             long scalingFailures = results.fits().stream().filter(f -> DepthResults.FAIL.equals(f.verdict())).count();
-            long enforced = results.fits().stream().filter(Fit::enforced).count();
+            long tested = results.fits().stream().filter(f -> f.enforced() && f.verdict() != null).count();
             out.printf(Locale.ROOT, "%s: %d cells (%d in the theorem regime), %d simulations x %d instances, %.1f s;"
                     + " scaling verdicts failed: %d of %d; floor verdicts failed: %d of %d%s%n",
                 status.toUpperCase(Locale.ROOT), results.cells().size(), regime, plan.simulations().size(),
-                settings.trials(), seconds, scalingFailures, enforced, floorFailures, regime,
-                plan.skipped().isEmpty() ? "" : "; " + plan.skipped().size() + " grid combinations skipped (listed in"
-                    + " summary.json)");
+                settings.trials(), seconds, scalingFailures, tested, floorFailures, regime,
+                plan.skipped().isEmpty() ? "" : "; " + plan.skipped().size() + " grid combination"
+                    + (plan.skipped().size() == 1 ? "" : "s") + " skipped (listed in summary.json)");
             out.println("results: " + folder.path());
             out.println("report:  " + folder.file(reportFiles.get(0)) + " and " + reportFiles.get(1) + ", "
                 + (reportFiles.size() - 2) + " plots in " + Report.PLOTS + "/");

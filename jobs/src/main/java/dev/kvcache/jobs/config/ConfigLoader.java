@@ -151,13 +151,13 @@ public final class ConfigLoader {
             }
             boolean depthKey = key.startsWith(DEPTH + ".");
             if (DEPTH.equals(job) && !depthKey) {
-                throw InvalidConfigException.of(key, merged.config().getValue(key).render(), "this key belongs to the"
+                throw InvalidConfigException.of(key, merged.config().getValue(key).render(ConfigRenderOptions.concise()), "this key belongs to the"
                     + " separation job, and this configuration runs the depth job (job = depth), which reads only"
                     + " job, seed, confidence, partitions and the depth section; remove it, or set the depth key,"
                     + " for example depth.grid.n or depth.trials");
             }
             if (SEPARATION.equals(job) && depthKey) {
-                throw InvalidConfigException.of(key, merged.config().getValue(key).render(), "this key belongs to the"
+                throw InvalidConfigException.of(key, merged.config().getValue(key).render(ConfigRenderOptions.concise()), "this key belongs to the"
                     + " depth job, and this configuration runs the separation job; add job = depth to run the depth"
                     + " job, or remove the key");
             }

@@ -59,6 +59,18 @@ public record DepthSettings(
     /** The bounds, as {@code depth.verdicts.scaling} names them. */
     public static final List<String> BOUNDS = List.of("lower", "product", "upper");
 
+    /**
+     * Returns the fewest trials whose interval, when every trial succeeds, has a low end of at least
+     * {@code 1 - delta}. That low end is the one-sided bound {@code (1 - confidence)^(1/N)}.
+     */
+    static long fewestTrials(double delta, double confidence) {
+        long trials = Math.max(1, (long) Math.floor(Math.log(1 - confidence) / Math.log1p(-delta)));
+        while (Binomial.clopperPearson(trials, trials, confidence).low() < 1 - delta) {
+            trials++;
+        }
+        return trials;
+    }
+
     static DepthSettings validate(Config config, String resolved) {
         List<Long> gridN = ConfigValues.integerList(config, "depth.grid.n", 4, MAX_N);
         List<Long> gridK = ConfigValues.integerList(config, "depth.grid.k", 2, MAX_K);
@@ -89,11 +101,10 @@ public record DepthSettings(
         double confidence = ConfigValues.number(config, "confidence", 0, true, 1, true);
         double best = Binomial.clopperPearson(trials, trials, confidence).low();
         if (best < 1 - delta) {
-            long needed = (long) Math.ceil(Math.log((1 - confidence) / 2) / Math.log(1 - delta));
             throw InvalidConfigException.of("depth.trials", trials, String.format(Locale.ROOT,
-                "even with every trial a success the interval's low end is %.4f, below 1 - delta = %.4f, so no"
+                "even with every trial a success the interval's low end is %.6g, below 1 - delta = %.6g, so no"
                     + " schedule could qualify; use at least %d trials, or a larger depth.delta", best, 1 - delta,
-                needed));
+                fewestTrials(delta, confidence)));
         }
         double spreadLimit = ConfigValues.number(config, "depth.verdicts.spread_limit", 1, false, 1e12, false);
         double floorConstant = ConfigValues.number(config, "depth.verdicts.floor_constant", 0, true, 1e12, false);

@@ -238,9 +238,9 @@ public record DepthResults(List<WindowRow> windows, List<CellRow> cells, List<Fi
             fits.add(fit);
             if (FAIL.equals(fit.verdict())) {
                 failures.add(String.format(Locale.ROOT, "FAILED scaling verdict of the %s bound: the ratio of measured"
-                        + " layers to the bound spreads by %s, from %s at %s to %s at %s, above spread_limit %s",
+                        + " layers to the bound spreads by %s, from %s at %s to %s at %s, above spread_limit %s. %s",
                     bound, number(fit.spread()), number(fit.minRatio()), fit.minCell(), number(fit.maxRatio()),
-                    fit.maxCell(), number(settings.spreadLimit())));
+                    fit.maxCell(), number(settings.spreadLimit()), SPREAD_CAUSES.get(bound)));
             }
         }
         return new DepthResults(windows, cells, fits, failures);
@@ -309,6 +309,16 @@ public record DepthResults(List<WindowRow> windows, List<CellRow> cells, List<Fi
         return new Fit(bound, scope, enforced, inScope.size(), Math.exp(logSum / inScope.size()),
             ratio.applyAsDouble(min), ratio.applyAsDouble(max), spread, min.cell().label(), max.cell().label(), verdict);
     }
+
+    /** What makes the ratio to each bound vary, for the failure message of a scaling verdict. */
+    private static final Map<String, String> SPREAD_CAUSES = Map.of(
+        "lower", "The lower bound is the maximum of two terms, and the construction's layers grow with their"
+            + " product.",
+        "product", "The construction needs about log2(min(k, s)) + 1 reads per window of s hops where the product"
+            + " bound counts one, so the spread grows with the range of s (and of k below s) in the grid.",
+        "upper", "The construction's reads over min(k, ceil(k/s) log2 s) range from about 1.5 (windows of 4 hops)"
+            + " down to below 1 where k < s and log2 s overcounts, and rounding a read up to whole layers adds up to"
+            + " a factor 2.");
 
     /** The cells the upper bound's fit covers, in words. */
     public static final String UPPER_SCOPE = "H = 1 and m p <= log2 n";

@@ -82,9 +82,11 @@ public final class DepthReport {
         long failed = fitsFailed + floorsFailed;
         int cells = data.cells().size();
         if (failed == 0 && "pass".equals(status) && data.failures().isEmpty()) {
-            return "**PASS**: all " + count(fits + floors, "verdict") + " passed (" + count(fits, "bound fit") + ", "
-                + count(floors, "floor check") + ") over " + count(cells, "cell") + ": the measured layers follow each"
-                + " enforced bound within the spread limit and stay above the floor.";
+            return "**PASS**: " + (fits + floors) + " of " + count(fits + floors, "verdict") + " passed ("
+                + count(fits, "bound fit") + ", " + count(floors, "floor check") + ") over " + count(cells, "cell")
+                + ": the ratio of measured layers to each enforced bound stays within the spread limit, and no cell"
+                + " is below the floor. Within the cache the construction is exact, so these verdicts test how its"
+                + " layer count scales against each bound over this grid, not the bounds themselves.";
         }
         String sentence = "**" + status.toUpperCase(Locale.ROOT) + "**: " + failed + " of "
             + count(fits + floors, "verdict") + " failed (" + fitsFailed + " of " + count(fits, "bound fit") + ", "
@@ -111,6 +113,12 @@ public final class DepthReport {
             notes.add(count(unmeasured, "cell") + " without a schedule whose success interval reaches 1 - delta:"
                 + " such a cell has no measured layers, draws no point and enters no fit. More trials narrow the"
                 + " interval.");
+        }
+        for (Fit fit : data.fits()) {
+            if (fit.enforced() && fit.verdict() == null) {
+                notes.add("The `" + fit.bound() + "` bound's fit has no cell in its scope (" + fit.scope() + "), so its"
+                    + " scaling verdict was not tested.");
+            }
         }
         for (JsonNode skipped : data.summary().path("skipped")) {
             notes.add("Left out of the grid: " + skipped.asText() + ".");
@@ -223,8 +231,9 @@ public final class DepthReport {
             double[] success = c.bestSuccess();
             List<String> row = new ArrayList<>(List.of(Figures.power(c.n()), Long.toString(c.k()),
                 Long.toString(c.s()), c.heads() + ", " + c.dimension() + ", " + c.precision(), Long.toString(c.hmp()),
-                (c.theoremRegime() ? "theorem" : "outside") + ", " + c.bandwidthRegime(), layers(c.lowerBound()),
-                layers(c.productBound()), layers(c.upperBound()), layers(c.hopLayers()), layers(c.window()),
+                (c.theoremRegime() ? "theorem" : "outside") + ", " + c.bandwidthRegime(),
+                layers(c.lowerBound()) + " (" + c.lowerTerm() + ")", layers(c.productBound()) + " (" + c.productTerm()
+                    + ")", layers(c.upperBound()) + " (" + c.upperTerm() + ")", layers(c.hopLayers()), layers(c.window()),
                 layers(c.windowLayers()), bestSchedule(c), layers(c.bestLayers()),
                 Numbers.withInterval(success[0], success[1], success[2]), orDash(c.verdictFloor())));
             if (severalLaws) {
@@ -240,7 +249,9 @@ public final class DepthReport {
         }
         doc.table(header, rows);
         doc.paragraph("`regime` gives the theorem regime (`n >= 4k` and `s <= sqrt(n)/4`, or outside) and the"
-            + " bandwidth regime (`limited` when `H m p < log2 n`, `barrier` from there on). The window is the"
+            + " bandwidth regime (`limited` when `H m p < log2 n`, `barrier` from there on). Each bound names its"
+            + " larger term in brackets, `cache` for `ceil(k/s)` or `bandwidth` for the other, and the upper bound"
+            + " names the smaller term of its minimum, `hops` for `k` or `windows` for `ceil(k/s) log2 s`. The window is the"
             + " one with the fewest reads among those of 2 to `s` hops that met `1 - delta`. `floor` is the"
             + " verdict that the measured layers are at least `floor_constant` = "
             + Numbers.exact(data.setting("floor_constant")) + " times the lower bound, inside the theorem regime."

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the depth job on a real local SparkSession over a small grid and checks what it wrote. */
 class DepthJobTest {
-    /** n = 256 and 1024; 400 instances, so a schedule that never fails has a low end of 0.9908 >= 0.99. */
+    /** n = 256 and 1024; 400 instances, so a schedule that never fails has a low end of 0.05^(1/400) = 0.9925. */
     static final List<String> GRID = List.of("job=depth", "depth.grid.n=[256, 1024]", "depth.grid.k=[2, 8, 24]",
         "depth.grid.s=[2, 4, 8]", "depth.grid.H=[1, 2]", "depth.grid.m=[1, 4]", "depth.grid.p=[1]",
         "depth.grid.laws=[function, permutation]", "depth.trials=400", "depth.unit_trials=100");

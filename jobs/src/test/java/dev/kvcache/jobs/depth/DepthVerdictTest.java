@@ -75,12 +75,21 @@ class DepthVerdictTest {
         assertTrue(run.err().contains("add job = depth"), run.err());
     }
 
-    /** At confidence 0.95 a perfect record reaches 1 - 0.01 from ceil(ln(0.025) / ln(0.99)) = 368 trials. */
+    /**
+     * With every trial a success the interval's low end is the one-sided 0.05^(1/N) at confidence
+     * 0.95, which reaches 1 - 0.01 from ceil(ln(0.05) / ln(0.99)) = ceil(298.07) = 299 trials.
+     */
     @Test
     void tooFewTrialsToQualifyIsInvalid() {
-        ConsoleRun run = runWith("depth.trials=100");
+        ConsoleRun run = runWith("depth.trials=298");
         assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
-        assertTrue(run.err().contains("use at least 368 trials"), run.err());
+        assertTrue(run.err().contains("use at least 299 trials"), run.err());
+    }
+
+    @Test
+    void fewestTrialsToQualifyRuns() {
+        ConsoleRun run = runWith("depth.trials=299");
+        assertEquals(ExitCodes.PASS, run.exitCode(), run.console());
     }
 
     @Test

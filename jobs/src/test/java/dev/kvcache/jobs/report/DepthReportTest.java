@@ -589,7 +589,7 @@ class DepthReportTest {
         JsonNode summary = summary(GRID, 4);
         assertEquals("pass", summary.path("status").asText());
         String markdown = DepthReport.document(data(summary), List.of(), Map.of()).markdown();
-        assertTrue(markdown.contains("\n\n**PASS**: all 14 verdicts passed (2 bound fits, 12 floor checks) over 24 cells:"),
+        assertTrue(markdown.contains("\n\n**PASS**: 14 of 14 verdicts passed (2 bound fits, 12 floor checks) over 24 cells:"),
             markdown.substring(0, 300));
         assertFalse(markdown.contains("failures:"), "no failure list");
     }
@@ -605,8 +605,9 @@ class DepthReportTest {
         String markdown = DepthReport.document(data, List.of(), Map.of()).markdown();
         assertTrue(markdown.contains("| `upper` | H = 1 and m p <= log2 n | 0 | - | - | - | - | - | - |"
             + " none, no cell in scope |"), markdown);
-        assertTrue(markdown.contains("**PASS**: all 13 verdicts passed (1 bound fit, 12 floor checks) over 24 cells:"),
+        assertTrue(markdown.contains("**PASS**: 13 of 13 verdicts passed (1 bound fit, 12 floor checks) over 24 cells:"),
             "a fit without cells is no verdict");
+        assertTrue(markdown.contains("The `upper` bound's fit has no cell in its scope"), "the note says so");
     }
 
     @Test
@@ -640,7 +641,7 @@ class DepthReportTest {
     void cellsTableShowsLawWhenSeveral() {
         String markdown = DepthReport.document(data(twoLaws()), List.of(), Map.of()).markdown();
         assertTrue(markdown.contains("| n | k | s | law | H, m, p | H m p |"), "a law column");
-        assertTrue(markdown.contains("| 2^16 | 256 | 16 | permutation | 1, 4, 1 | 4 | theorem, limited | 16 | 64 | 256 |"
+        assertTrue(markdown.contains("| 2^16 | 256 | 16 | permutation | 1, 4, 1 | 4 | theorem, limited | 16 (cache) | 64 (cache) | 256 (windows) |"
             + " 1024 | 16 | 320 | hop | 1024 |"), markdown);
     }
 
@@ -650,9 +651,9 @@ class DepthReportTest {
         String interval = Numbers.withInterval(1.0, allSucceededLow(), 1.0);
         // n = 2^16, k = 256, s = 16, (1, 4, 1): bounds 16, 64, 256; hop by hop 256 reads of 4 layers;
         // window 16 with 80 reads, 320 layers.
-        assertTrue(markdown.contains("| 2^16 | 256 | 16 | 1, 4, 1 | 4 | theorem, limited | 16 | 64 | 256 | 1024 | 16 |"
+        assertTrue(markdown.contains("| 2^16 | 256 | 16 | 1, 4, 1 | 4 | theorem, limited | 16 (cache) | 64 (cache) | 256 (windows) | 1024 | 16 |"
             + " 320 | window 16 | 320 | " + interval + " | pass |"), markdown);
-        assertTrue(markdown.contains("| 2^10 | 16 | 16 | 2, 4, 4 | 32 | outside, barrier | 1 | 1 | 2.500 | 16 | 16 |"
+        assertTrue(markdown.contains("| 2^10 | 16 | 16 | 2, 4, 4 | 32 | outside, barrier | 1 (cache) | 1 (equal) | 2.500 (windows) | 16 | 16 |"
             + " 5 | window 16 | 5 | " + interval + " | - |"), "upper bound min(16, 4) * 10 / 16 = 2.5");
         String cells = markdown.substring(markdown.indexOf("## Cells"), markdown.indexOf("## Windows"));
         assertEquals(24, cells.lines().filter(l -> l.startsWith("| 2^")).count(), "one row per cell");
