@@ -79,6 +79,11 @@ final class DepthCommand {
         String sparkVersion = started.version();
         try (SparkSession spark = started) {
             int parallelism = spark.sparkContext().defaultParallelism();
+            if (parallelism < 1) {
+                err.println("error: Spark rejected its configuration: spark.default.parallelism must be at least 1, got "
+                    + parallelism + "; check --spark-conf and the spark-submit options after --");
+                return ExitCodes.INVALID_INPUT;
+            }
             int partitions = settings.partitions() > 0 ? settings.partitions() : PARTITIONS_PER_CORE * Math.max(1, parallelism);
             DepthPlan plan = DepthPlan.of(settings, partitions);
             if (plan.cells().isEmpty()) {
@@ -120,33 +125,7 @@ final class DepthCommand {
                 settings, spark, startedAt, ZonedDateTime.now(), (System.nanoTime() - startNanos) / 1e9), JOB));
             folder.unlock();
 
-            out.println();
-            out.print(fitTable(results));
-            out.println();
-            out.print(bandwidthTable(results));
-            out.println();
-            for (String failure : results.failures()) {
-                out.println(failure);
-            }
-            for (Fit fit : results.fits()) {
-                if (fit.enforced() && fit.verdict() == null) {
-                    out.printf(Locale.ROOT, "note: the %s bound's fit has no cell in its scope (%s), so its scaling"
-                        + " verdict was not tested%n", fit.bound(), fit.scope());
-                }
-            }
-            out.println("note: windowed doubling assumes that the cache holds each window; a controller that admits"
-                + " only positions a read named learns one chain position per read, and then only hop by hop"
-                + " (k reads) applies (docs/model.md, section 11)");
-            long regime = results.cells().stream().filter(c -> c.bounds().theoremRegime()).count();
-            long floorFailures = results.cells().stream().filter(c -> DepthResults.FAIL.equals(c.floorVerdict())).count();
-            long scalingFailures = results.fits().stream().filter(f -> DepthResults.FAIL.equals(f.verdict())).count();
-            long tested = results.fits().stream().filter(f -> f.enforced() && f.verdict() != null).count();
-            out.printf(Locale.ROOT, "%s: %d cells (%d in the theorem regime), %d simulations x %d instances, %.1f s;"
-                    + " scaling verdicts failed: %d of %d; floor verdicts failed: %d of %d%s%n",
-                status.toUpperCase(Locale.ROOT), results.cells().size(), regime, plan.simulations().size(),
-                settings.trials(), seconds, scalingFailures, tested, floorFailures, regime,
-                plan.skipped().isEmpty() ? "" : "; " + plan.skipped().size() + " grid combination"
-                    + (plan.skipped().size() == 1 ? "" : "s") + " skipped (listed in summary.json)");
+            printResults(results, plan, settings, status, seconds);
             out.println("results: " + folder.path());
             out.println("report:  " + folder.file(reportFiles.get(0)) + " and " + reportFiles.get(1) + ", "
                 + (reportFiles.size() - 2) + " plots in " + Report.PLOTS + "/");
@@ -181,6 +160,44 @@ final class DepthCommand {
         } catch (Exception e) {
             LOG.error("cannot mark the run folder {} as failed", folder.path(), e);
         }
+    }
+
+    /** Prints the fits, the bandwidth table, the failures and notes, and the closing status line. */
+    private void printResults(DepthResults results, DepthPlan plan, DepthSettings settings, String status,
+                              double seconds) {
+        long regime = results.cells().stream().filter(c -> c.bounds().theoremRegime()).count();
+        long floorFailures = results.cells().stream().filter(c -> DepthResults.FAIL.equals(c.floorVerdict())).count();
+        long scalingFailures = results.fits().stream().filter(f -> DepthResults.FAIL.equals(f.verdict())).count();
+        long tested = results.fits().stream().filter(f -> f.enforced() && f.verdict() != null).count();
+
+        out.println();
+        out.print(fitTable(results));
+        out.println();
+        out.print(bandwidthTable(results));
+        out.println();
+        for (String failure : results.failures()) {
+            out.println(failure);
+        }
+        for (Fit fit : results.fits()) {
+            if (fit.enforced() && fit.verdict() == null) {
+                out.printf(Locale.ROOT, "note: the %s bound's fit has no cell in its scope (%s), so its scaling"
+                    + " verdict was not tested%n", fit.bound(), fit.scope());
+            }
+        }
+        if (tested == 0 && regime == 0) {
+            out.println("note: no verdict was tested, because no cell lies in the theorem regime or in a judged"
+                + " fit's scope, so the status only shows whether every schedule ran");
+        }
+        out.println("note: windowed doubling assumes that the cache holds each window; a controller that admits"
+            + " only positions a read named learns one chain position per read, and then only hop by hop"
+            + " (k reads) applies (docs/model.md, section 11)");
+
+        out.printf(Locale.ROOT, "%s: %d cells (%d in the theorem regime), %d simulations x %d instances, %.1f s;"
+                + " scaling verdicts failed: %d of %d; floor verdicts failed: %d of %d%s%n",
+            status.toUpperCase(Locale.ROOT), results.cells().size(), regime, plan.simulations().size(),
+            settings.trials(), seconds, scalingFailures, tested, floorFailures, regime,
+            plan.skipped().isEmpty() ? "" : "; " + plan.skipped().size() + " grid combination"
+                + (plan.skipped().size() == 1 ? "" : "s") + " skipped (listed in summary.json)");
     }
 
     private static Manifest.Facts facts(RunFolder folder, String status, int exitCode, DepthSettings settings,

@@ -62,6 +62,11 @@ public final class ReportMain implements Callable<Integer> {
                 return invalid("summary.json in " + folder + " has no cells array; it is not the summary of a run of"
                     + " this product");
             }
+            String problem = Reports.problem(summary);
+            if (problem != null) {
+                return invalid("summary.json in " + folder + " " + problem + "; it was changed or is damaged, so run the"
+                    + " job again to get a report");
+            }
             Path configFile = new Path(root, "config.conf");
             if (!fs.exists(configFile)) {
                 return invalid("no config.conf in " + folder + "; a report shows the run's configuration, so it needs it");
@@ -108,6 +113,11 @@ public final class ReportMain implements Callable<Integer> {
     public static int run(String... args) {
         CommandLine commandLine = new CommandLine(new ReportMain());
         commandLine.setExpandAtFiles(false);
+        commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
+            System.err.println("error: the report could not be written: " + exception);
+            exception.printStackTrace();
+            return ExitCodes.RUNTIME_FAILURE;
+        });
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             System.err.println("error: " + exception.getMessage());
             System.err.println("Run with --help for the options.");

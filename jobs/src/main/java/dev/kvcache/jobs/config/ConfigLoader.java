@@ -215,9 +215,11 @@ public final class ConfigLoader {
             throw new InvalidConfigException("configuration file is not a readable file: " + file);
         }
         try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            return ConfigFactory.parseString(text, ConfigParseOptions.defaults()
-                .setSyntax(ConfigSyntax.CONF).setOriginDescription(file.toString()));
+            // Reading the text first rejects a file that is not UTF-8. Parsing the file itself, not the
+            // text, resolves an include with a relative path next to the file.
+            Files.readString(file, StandardCharsets.UTF_8);
+            return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults()
+                .setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
         } catch (ConfigException e) {
             throw new InvalidConfigException("malformed configuration file " + file + ": " + e.getMessage(), e);
         } catch (IOException | java.io.UncheckedIOException e) {
@@ -253,13 +255,13 @@ public final class ConfigLoader {
             }
             if (!known) {
                 throw new InvalidConfigException("unknown key '" + key + "' " + where + " (value "
-                    + entry.getValue().render() + "); known keys: " + String.join(", ", new TreeSet<>(leafKeys(defaults))));
+                    + entry.getValue().render(ConfigRenderOptions.concise()) + "); known keys: " + String.join(", ", new TreeSet<>(leafKeys(defaults))));
             }
             if (defaults.getValue(key).valueType() == ConfigValueType.OBJECT) {
                 String example = leafKeys(defaults.getConfig(key)).stream().sorted().findFirst()
                     .map(k -> key + "." + k).orElse(key);
                 throw new InvalidConfigException("invalid value for '" + key + "' " + where + ": "
-                    + entry.getValue().render() + "; '" + key + "' is a section, not a value, so set its keys"
+                    + entry.getValue().render(ConfigRenderOptions.concise()) + "; '" + key + "' is a section, not a value, so set its keys"
                     + " instead, for example " + example);
             }
         }

@@ -2,6 +2,7 @@ package dev.kvcache.jobs.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.math.BigDecimal;
@@ -81,7 +82,7 @@ final class ConfigValues {
                 throw InvalidConfigException.of(key, raw, "expected a number");
             }
         } else {
-            throw InvalidConfigException.of(key, value.render(), "expected a number");
+            throw InvalidConfigException.of(key, value.render(ConfigRenderOptions.concise()), "expected a number");
         }
         boolean aboveMin = minOpen ? x > min : x >= min;
         boolean belowMax = maxOpen ? x < max : x <= max;
@@ -106,7 +107,7 @@ final class ConfigValues {
 
     private static String toText(String key, ConfigValue value) {
         if (value.valueType() != ConfigValueType.STRING) {
-            throw InvalidConfigException.of(key, value.render(), "expected a name (a string)");
+            throw InvalidConfigException.of(key, value.render(ConfigRenderOptions.concise()), "expected a name (a string)");
         }
         return (String) value.unwrapped();
     }
@@ -125,7 +126,7 @@ final class ConfigValues {
         } else if (raw instanceof String) {
             parsed = parseIntegerText(key, (String) raw);
         } else {
-            throw InvalidConfigException.of(key, value.render(), "expected a whole number such as 4096 or \"2^12\"");
+            throw InvalidConfigException.of(key, value.render(ConfigRenderOptions.concise()), "expected a whole number such as 4096 or \"2^12\"");
         }
         if (parsed.compareTo(BigInteger.valueOf(min)) < 0 || parsed.compareTo(BigInteger.valueOf(max)) > 0) {
             throw InvalidConfigException.of(key, raw, "the value must be in [" + describe(min) + ", " + describe(max) + "]");

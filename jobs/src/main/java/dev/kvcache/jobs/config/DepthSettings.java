@@ -56,6 +56,10 @@ public record DepthSettings(
     public static final long MAX_K = 1L << 24;
     /** The largest trial count per (n, k, s, law). */
     public static final long MAX_TRIALS = 1_000_000_000L;
+    /** The largest number of cells, each held by the driver and written to every output. */
+    public static final long MAX_CELLS = 100_000;
+    /** The largest number of work units, each a task's item and a result the driver merges. */
+    public static final long MAX_UNITS = 10_000_000;
     /** The bounds, as {@code depth.verdicts.scaling} names them. */
     public static final List<String> BOUNDS = List.of("lower", "product", "upper");
 
@@ -64,7 +68,11 @@ public record DepthSettings(
      * {@code 1 - delta}. That low end is the one-sided bound {@code (1 - confidence)^(1/N)}.
      */
     static long fewestTrials(double delta, double confidence) {
-        long trials = Math.max(1, (long) Math.floor(Math.log(1 - confidence) / Math.log1p(-delta)));
+        double estimate = Math.floor(Math.log(1 - confidence) / Math.log1p(-delta));
+        if (estimate > MAX_TRIALS) {
+            return (long) Math.min(estimate, Long.MAX_VALUE / 2.0);
+        }
+        long trials = Math.max(1, (long) estimate);
         while (Binomial.clopperPearson(trials, trials, confidence).low() < 1 - delta) {
             trials++;
         }
@@ -100,11 +108,17 @@ public record DepthSettings(
         double delta = ConfigValues.number(config, "depth.delta", 0, true, 1, true);
         double confidence = ConfigValues.number(config, "confidence", 0, true, 1, true);
         double best = Binomial.clopperPearson(trials, trials, confidence).low();
+        long fewest = fewestTrials(delta, confidence);
+        if (fewest > MAX_TRIALS) {
+            throw InvalidConfigException.of("depth.delta", delta, String.format(Locale.ROOT, "a schedule can only"
+                + " qualify with at least %d trials at confidence %s, above the limit of %d trials; use a larger"
+                + " depth.delta or a lower confidence", fewest, confidence, MAX_TRIALS));
+        }
         if (best < 1 - delta) {
             throw InvalidConfigException.of("depth.trials", trials, String.format(Locale.ROOT,
                 "even with every trial a success the interval's low end is %.6g, below 1 - delta = %.6g, so no"
                     + " schedule could qualify; use at least %d trials, or a larger depth.delta", best, 1 - delta,
-                fewestTrials(delta, confidence)));
+                fewest));
         }
         double spreadLimit = ConfigValues.number(config, "depth.verdicts.spread_limit", 1, false, 1e12, false);
         double floorConstant = ConfigValues.number(config, "depth.verdicts.floor_constant", 0, true, 1e12, false);
@@ -117,6 +131,21 @@ public record DepthSettings(
         }
         long seed = ConfigValues.integer(config, "seed", Long.MIN_VALUE, Long.MAX_VALUE);
         int partitions = (int) ConfigValues.integer(config, "partitions", 0, 1_000_000);
+
+        // Sizes before combinations with s > n are skipped, so a little above what runs.
+        double simulations = (double) gridN.size() * gridS.size() * gridK.size() * laws.size();
+        double cells = simulations * heads.size() * dimensions.size() * precisions.size();
+        if (cells > MAX_CELLS) {
+            throw InvalidConfigException.of("depth.grid", String.format(Locale.ROOT, "%.0f cells", cells),
+                "the driver holds every cell and writes each to the report and summary.json, so at most " + MAX_CELLS
+                    + " are allowed; use fewer values of H, m, p or of n, s, k");
+        }
+        double units = simulations * Math.ceil((double) trials / unitTrials);
+        if (units > MAX_UNITS) {
+            throw InvalidConfigException.of("depth.unit_trials", unitTrials, String.format(Locale.ROOT,
+                "the grid would make %.0f work units, above the limit of %d; raise depth.unit_trials or lower"
+                    + " depth.trials", units, MAX_UNITS));
+        }
         return new DepthSettings(gridN, gridK, gridS, heads, dimensions, precisions, laws, trials, unitTrials, delta,
             spreadLimit, floorConstant, List.copyOf(scaling), seed, confidence, partitions, resolved);
     }

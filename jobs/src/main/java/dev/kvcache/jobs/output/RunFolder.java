@@ -57,8 +57,9 @@ public final class RunFolder {
             if ("file".equals(candidate.toUri().getScheme())) {
                 // An exclusive create: of two runs that pick the same name at once, one gets it.
                 try {
-                    java.nio.file.Files.createDirectories(java.nio.file.Paths.get(rootPath.toUri()));
-                    java.nio.file.Files.createDirectory(java.nio.file.Paths.get(candidate.toUri()));
+                    // The URI's decoded path, because Paths.get(URI) rejects some non-ASCII paths.
+                    java.nio.file.Files.createDirectories(java.nio.file.Paths.get(rootPath.toUri().getPath()));
+                    java.nio.file.Files.createDirectory(java.nio.file.Paths.get(candidate.toUri().getPath()));
                 } catch (java.nio.file.FileAlreadyExistsException taken) {
                     continue;
                 }

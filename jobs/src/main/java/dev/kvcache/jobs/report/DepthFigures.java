@@ -350,6 +350,10 @@ public final class DepthFigures {
     private static XYPlot plot(XYSeriesCollection measured, XYLineAndShapeRenderer points, XYSeriesCollection bounds,
                                XYLineAndShapeRenderer lines, LogAxis domain) {
         LogAxis range = log2Axis("layers (log2 scale); bounds with constant 1");
+        // JFreeChart's automatic log range rejects a dataset whose values are all one large number
+        // (2^23 and up), so the axis starts fixed and fitRange sets it from the data.
+        range.setAutoRange(false);
+        range.setRange(1, 2);
         XYPlot plot = new XYPlot(measured, domain, range, points);
         plot.setOrientation(PlotOrientation.VERTICAL);
         plot.setBackgroundPaint(Color.WHITE);

@@ -120,6 +120,12 @@ public final class DepthReport {
                     + " scaling verdict was not tested.");
             }
         }
+        boolean anyFit = data.fits().stream().anyMatch(f -> f.enforced() && f.verdict() != null);
+        boolean anyFloor = data.cells().stream().anyMatch(c -> c.verdictFloor() != null);
+        if (!anyFit && !anyFloor) {
+            notes.add("No verdict was tested, because no cell lies in the theorem regime or in a judged fit's scope,"
+                + " so the status only shows whether every schedule ran.");
+        }
         for (JsonNode skipped : data.summary().path("skipped")) {
             notes.add("Left out of the grid: " + skipped.asText() + ".");
         }

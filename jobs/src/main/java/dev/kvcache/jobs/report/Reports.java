@@ -20,4 +20,36 @@ public final class Reports {
         }
         return Report.write(RunData.of(summary, config), files);
     }
+
+    /**
+     * Returns what makes {@code summary} unfit for a report, or {@code null} when it has the fields
+     * a report reads: a status of pass or fail, a known job, and cells whose grid coordinates are
+     * positive whole numbers (and for a depth run, the fits and windows arrays).
+     */
+    public static String problem(JsonNode summary) {
+        String status = summary.path("status").asText("");
+        if (!status.equals("pass") && !status.equals("fail")) {
+            return "has status " + summary.path("status") + ", expected \"pass\" or \"fail\"";
+        }
+        String job = summary.path("job").asText("separation");
+        if (!job.equals("separation") && !job.equals("depth")) {
+            return "names the job " + summary.path("job") + ", expected \"separation\" or \"depth\"";
+        }
+        boolean depth = job.equals("depth");
+        if (depth && (!summary.path("fits").isArray() || !summary.path("windows").isArray())) {
+            return "has no fits or windows array, which a depth run writes";
+        }
+        List<String> coordinates = depth ? List.of("n", "k", "s", "H", "m", "p") : List.of("n", "s", "k");
+        int index = 0;
+        for (JsonNode cell : summary.path("cells")) {
+            for (String field : coordinates) {
+                JsonNode value = cell.path(field);
+                if (!value.isIntegralNumber() || value.asLong() < 1) {
+                    return "has cell " + index + " with " + field + " = " + value + ", expected a positive whole number";
+                }
+            }
+            index++;
+        }
+        return null;
+    }
 }

@@ -66,6 +66,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void includeResolvesNextToTheFile(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("part.conf"), "depth.grid.m = [7]\ndepth.trials = 400\n");
+        Path main = dir.resolve("main.conf");
+        Files.writeString(main, "include \"part.conf\"\njob = depth\n");
+        DepthSettings settings = ConfigLoader.loadDepth(main, List.of());
+        assertEquals(List.of(7L), settings.dimensions());
+        assertEquals(400, settings.trials());
+    }
+
+    @Test
     void depthConfLoadsAndPlans() {
         DepthSettings settings = ConfigLoader.loadDepth(Path.of("..", "conf", "depth.conf"), List.of());
         DepthPlan plan = DepthPlan.of(settings, 16);

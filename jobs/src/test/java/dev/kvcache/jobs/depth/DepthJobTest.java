@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kvcache.jobs.ConsoleRun;
 import dev.kvcache.jobs.ExitCodes;
 import dev.kvcache.jobs.ReportMain;
@@ -146,6 +147,25 @@ class DepthJobTest {
         assertEquals(0, ReportMain.run(folder.toString()));
         assertArrayEquals(markdown, Files.readAllBytes(folder.resolve("report.md")));
         assertArrayEquals(html, Files.readAllBytes(folder.resolve("report.html")));
+    }
+
+    @Test
+    void tamperedSummaryIsRejected() throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        List<java.util.function.Consumer<ObjectNode>> changes = List.of(
+            s -> s.put("status", "maybe"),
+            s -> s.put("job", "other"),
+            s -> s.remove("fits"),
+            s -> ((ObjectNode) s.path("cells").get(0)).put("n", "abc"));
+        for (int i = 0; i < changes.size(); i++) {
+            Path copy = Files.createDirectories(root.resolve("tampered-" + i));
+            Files.copy(folder.resolve("config.conf"), copy.resolve("config.conf"));
+            ObjectNode summary = (ObjectNode) mapper.readTree(folder.resolve("summary.json").toFile());
+            changes.get(i).accept(summary);
+            mapper.writeValue(copy.resolve("summary.json").toFile(), summary);
+            assertEquals(ExitCodes.INVALID_INPUT, ReportMain.run(copy.toString()), "change " + i);
+            assertTrue(Files.notExists(copy.resolve("report.md")), "no report after change " + i);
+        }
     }
 
     @Test

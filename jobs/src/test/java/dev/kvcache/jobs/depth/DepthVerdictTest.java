@@ -93,6 +93,21 @@ class DepthVerdictTest {
     }
 
     @Test
+    void tooManyWorkUnitsIsInvalid() {
+        ConsoleRun run = runWith("depth.trials=1000000000", "depth.unit_trials=1");
+        assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
+        assertTrue(run.err().contains("work units, above the limit"), run.err());
+    }
+
+    /** delta = 1e-12 needs about 3e12 trials at confidence 0.95, above the limit of 1e9: delta is at fault. */
+    @Test
+    void unreachableDeltaIsInvalid() {
+        ConsoleRun run = runWith("depth.delta=1e-12");
+        assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
+        assertTrue(run.err().contains("'depth.delta'"), run.err());
+    }
+
+    @Test
     void unknownJobIsInvalid() {
         ConsoleRun run = runWith("job=depths");
         assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.console());
@@ -101,7 +116,7 @@ class DepthVerdictTest {
 
     /**
      * A result limit of 1 KiB makes Spark abort the job once the partitions' counts add up to more,
-     * after the run folder was created: exit 3, and the manifest says failed, not running.
+     * after the run folder was created: exit 3, and the manifest status is failed, not running.
      */
     @Test
     void runtimeFailureMarksTheManifestFailed() throws IOException {

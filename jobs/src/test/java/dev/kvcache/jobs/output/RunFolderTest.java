@@ -74,6 +74,15 @@ class RunFolderTest {
     }
 
     @Test
+    void nonAsciiRootAccepted() throws IOException {
+        Path accented = root.resolve("résultats é");
+
+        RunFolder folder = RunFolder.create(accented.toString(), "depth", STARTED_AT, new Configuration());
+
+        assertTrue(Files.isDirectory(accented.resolve(folder.runId())), "the folder exists under " + accented);
+    }
+
+    @Test
     void fileUriRootAccepted() throws IOException {
         String uri = root.toUri().toString();
 

@@ -594,6 +594,23 @@ class DepthReportTest {
         assertFalse(markdown.contains("failures:"), "no failure list");
     }
 
+    /** JFreeChart's automatic log range rejects equal values from 2^23 on; the figures must still draw. */
+    @Test
+    void equalHugeLayersStillDraw() {
+        ObjectNode summary = summary();
+        for (JsonNode cell : summary.path("cells")) {
+            ObjectNode c = (ObjectNode) cell;
+            for (String field : List.of("best_layers", "lower_bound", "product_bound", "upper_bound")) {
+                c.put(field, 16_777_216.0);
+            }
+        }
+        List<Figure> figures = DepthFigures.of(data(summary));
+        assertFalse(figures.isEmpty());
+        for (Figure figure : figures) {
+            figure.chart().createBufferedImage(Figures.WIDTH, Figures.HEIGHT);
+        }
+    }
+
     @Test
     void fitWithoutCellsHasNoVerdict() {
         ObjectNode summary = summary(GRID, 4);
