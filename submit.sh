@@ -151,8 +151,8 @@ if [[ -n "$resume" ]]; then
   [[ -z "$config" ]] || fail_usage "--resume takes the configuration from the run folder; drop CONFIG '$config'"
 elif [[ $report_mode -eq 0 ]]; then
   if [[ -z "$config" ]]; then
-    # Without CONFIG the default experiment is the separation job's, unless --set job=depth asks
-    # for the depth job, whose default experiment is conf/depth.conf.
+    # Without CONFIG the default experiment is the separation job's, unless --set job=depth
+    # selects the depth job, whose default experiment is conf/depth.conf.
     config="$DEFAULT_CONFIG"
     for arg in "${job_args[@]}"; do
       if [[ "$arg" =~ ^(--set=)?job[[:space:]]*=[[:space:]]*\"?depth\"?[[:space:]]*$ ]]; then

@@ -112,7 +112,7 @@ class WindowedDoublingTest {
     void windowAboveTheCacheReadsTheWrongResident() {
         // f(i) = i + 1 mod 8, x0 = 0, k = 4, s = 2, w = 4: residents {0, 1} with values 1, 2. Round 1:
         // 0 reads 1 and gets 2; 1 reads 2, which is not resident, attends to 1 (distance 1) and gets 2.
-        // Round 2: 0 reads 2, attends to 1 again and gets 2. The query answers 2 instead of 4.
+        // Round 2: 0 reads 2, attends to 1 again and gets 2. The query returns 2 instead of 4.
         int[] f = {1, 2, 3, 4, 5, 6, 7, 0};
         WindowedDoubling engine = new WindowedDoubling(8, 4, 2, PointerLaw.FUNCTION, List.of(4L), Seeds.generator(1));
         assertEquals(2, engine.answerOn(f, 0, 4));

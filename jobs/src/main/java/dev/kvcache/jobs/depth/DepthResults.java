@@ -310,7 +310,7 @@ public record DepthResults(List<WindowRow> windows, List<CellRow> cells, List<Fi
             ratio.applyAsDouble(min), ratio.applyAsDouble(max), spread, min.cell().label(), max.cell().label(), verdict);
     }
 
-    /** What makes the ratio to each bound vary, for the failure message of a scaling verdict. */
+    /** The causes of the spread of the ratio to each bound, for the failure message of a scaling verdict. */
     private static final Map<String, String> SPREAD_CAUSES = Map.of(
         "lower", "The lower bound is the maximum of two terms, and the construction's layers grow with their"
             + " product.",
