@@ -68,10 +68,9 @@ final class DepthCommand {
         long startNanos = System.nanoTime();
         SparkSession started;
         try {
-            started = SparkSessions.start("kvcache-" + JOB, options.master, options.ui, sparkConf);
-        } catch (IllegalArgumentException e) {
-            err.println("error: Spark rejected its configuration: " + SeparationCommand.firstLine(e.getMessage())
-                + "; check --spark-conf and the spark-submit options after --");
+            started = SparkSessions.startChecked("kvcache-" + JOB, options.master, options.ui, sparkConf);
+        } catch (InvalidConfigException e) {
+            err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
         RunFolder created = null;
@@ -79,12 +78,7 @@ final class DepthCommand {
         String sparkVersion = started.version();
         try (SparkSession spark = started) {
             int parallelism = spark.sparkContext().defaultParallelism();
-            if (parallelism < 1) {
-                err.println("error: Spark rejected its configuration: spark.default.parallelism must be at least 1, got "
-                    + parallelism + "; check --spark-conf and the spark-submit options after --");
-                return ExitCodes.INVALID_INPUT;
-            }
-            int partitions = settings.partitions() > 0 ? settings.partitions() : PARTITIONS_PER_CORE * Math.max(1, parallelism);
+            int partitions = settings.partitions() > 0 ? settings.partitions() : PARTITIONS_PER_CORE * parallelism;
             DepthPlan plan = DepthPlan.of(settings, partitions);
             if (plan.cells().isEmpty()) {
                 err.println("error: every combination of depth.grid.n and depth.grid.s was skipped ("
@@ -204,7 +198,7 @@ final class DepthCommand {
                                         SparkSession spark, ZonedDateTime startedAt, ZonedDateTime finishedAt,
                                         double seconds) {
         return new Manifest.Facts(folder.runId(), status, exitCode, settings.resolved(), settings.seed(),
-            spark.sparkContext().master(), SeparationCommand.executors(spark), spark.version(),
+            spark.sparkContext().master(), SparkSessions.executors(spark), spark.version(),
             startedAt.toOffsetDateTime().toString(), finishedAt == null ? null : finishedAt.toOffsetDateTime().toString(),
             seconds);
     }

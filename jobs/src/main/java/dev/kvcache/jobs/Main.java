@@ -85,18 +85,17 @@ public final class Main implements Callable<Integer> {
         return new SeparationCommand(this).execute();
     }
 
-    /** Runs the command line and exits with its code. */
-    public static void main(String[] args) {
-        System.exit(run(args));
-    }
-
-    /** Runs the command line and returns the exit code, without exiting. */
-    public static int run(String... args) {
-        CommandLine commandLine = new CommandLine(new Main());
+    /**
+     * Returns a command line for {@code command} with the product's exit codes: a usage error is 2
+     * with a one-line message, and an exception that escapes the command is 3, printed after
+     * {@code failure}.
+     */
+    static CommandLine commandLine(Object command, String failure) {
+        CommandLine commandLine = new CommandLine(command);
         // An argument starting with @ is a value (a path, say), never a file of more arguments.
         commandLine.setExpandAtFiles(false);
         commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
-            System.err.println("error: the run failed: " + exception);
+            System.err.println("error: " + failure + ": " + exception);
             exception.printStackTrace();
             return ExitCodes.RUNTIME_FAILURE;
         });
@@ -105,6 +104,17 @@ public final class Main implements Callable<Integer> {
             System.err.println("Run with --help for the options.");
             return ExitCodes.INVALID_INPUT;
         });
+        return commandLine;
+    }
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code, without exiting. */
+    public static int run(String... args) {
+        CommandLine commandLine = commandLine(new Main(), "the run failed");
         try {
             return commandLine.execute(args);
         } catch (StackOverflowError e) {

@@ -111,18 +111,6 @@ public final class ReportMain implements Callable<Integer> {
 
     /** Runs the command line and returns the exit code, without exiting. */
     public static int run(String... args) {
-        CommandLine commandLine = new CommandLine(new ReportMain());
-        commandLine.setExpandAtFiles(false);
-        commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
-            System.err.println("error: the report could not be written: " + exception);
-            exception.printStackTrace();
-            return ExitCodes.RUNTIME_FAILURE;
-        });
-        commandLine.setParameterExceptionHandler((exception, arguments) -> {
-            System.err.println("error: " + exception.getMessage());
-            System.err.println("Run with --help for the options.");
-            return ExitCodes.INVALID_INPUT;
-        });
-        return commandLine.execute(args);
+        return Main.commandLine(new ReportMain(), "the report could not be written").execute(args);
     }
 }

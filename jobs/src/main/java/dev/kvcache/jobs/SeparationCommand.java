@@ -96,26 +96,13 @@ final class SeparationCommand {
         ZonedDateTime startedAt = ZonedDateTime.now();
         long startNanos = System.nanoTime();
         SparkSession started;
-        int parallelism;
         try {
-            started = SparkSessions.start("kvcache-" + JOB, options.master, options.ui, sparkConf);
-        } catch (IllegalArgumentException e) {
-            // Spark checks the types of its settings when it starts (SparkIllegalArgumentException).
-            err.println("error: Spark rejected its configuration: " + firstLine(e.getMessage())
-                + "; check --spark-conf and the spark-submit options after --");
+            started = SparkSessions.startChecked("kvcache-" + JOB, options.master, options.ui, sparkConf);
+        } catch (InvalidConfigException e) {
+            err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        try {
-            parallelism = started.sparkContext().defaultParallelism();
-            if (parallelism < 1) {
-                throw new IllegalArgumentException("spark.default.parallelism must be at least 1, got " + parallelism);
-            }
-        } catch (IllegalArgumentException e) {
-            started.stop();
-            err.println("error: Spark rejected its configuration: " + firstLine(e.getMessage())
-                + "; check --spark-conf and the spark-submit options after --");
-            return ExitCodes.INVALID_INPUT;
-        }
+        int parallelism = started.sparkContext().defaultParallelism();
         try (SparkSession spark = started) {
             int partitions = settings.partitions() > 0
                 ? settings.partitions()
@@ -148,7 +135,7 @@ final class SeparationCommand {
             }
             // The manifest shows status running until the run ends, and a killed driver leaves it so.
             Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), "running", -1, configText,
-                settings.seed(), spark.sparkContext().master(), executors(spark), spark.version(),
+                settings.seed(), spark.sparkContext().master(), SparkSessions.executors(spark), spark.version(),
                 startedAt.toOffsetDateTime().toString(), null, 0)));
 
             long jobStart = System.nanoTime();
@@ -163,7 +150,7 @@ final class SeparationCommand {
             } catch (SeparationJob.BudgetExceededException e) {
                 Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), "incomplete",
                     ExitCodes.INCOMPLETE, configText, settings.seed(), spark.sparkContext().master(),
-                    executors(spark), spark.version(), startedAt.toOffsetDateTime().toString(),
+                    SparkSessions.executors(spark), spark.version(), startedAt.toOffsetDateTime().toString(),
                     ZonedDateTime.now().toOffsetDateTime().toString(), (System.nanoTime() - startNanos) / 1e9)));
                 out.printf(Locale.ROOT, "INCOMPLETE: %s; %d of %d cells finished and are kept in %s%n", e.getMessage(),
                     e.finishedCells(), plan.cells().size(), folder.file(CellStore.FOLDER));
@@ -193,7 +180,7 @@ final class SeparationCommand {
             ResultWriter.writeSummary(folder, summary);
             Manifest.write(folder, Manifest.of(new Manifest.Facts(folder.runId(), status,
                 passed ? ExitCodes.PASS : ExitCodes.VERDICT_FAILED, configText, settings.seed(),
-                spark.sparkContext().master(), executors(spark), spark.version(), startedAt.toOffsetDateTime().toString(),
+                spark.sparkContext().master(), SparkSessions.executors(spark), spark.version(), startedAt.toOffsetDateTime().toString(),
                 finishedAt.toOffsetDateTime().toString(), (System.nanoTime() - startNanos) / 1e9)));
             folder.unlock();
 
@@ -229,20 +216,6 @@ final class SeparationCommand {
             err.println("error: the run failed: " + e);
             return ExitCodes.RUNTIME_FAILURE;
         }
-    }
-
-    /** Returns the first line of a message, which is all a one-paragraph error needs. */
-    static String firstLine(String message) {
-        if (message == null) {
-            return "no reason given";
-        }
-        int newline = message.indexOf('\n');
-        return (newline < 0 ? message : message.substring(0, newline)).strip();
-    }
-
-    /** Returns the executors that ran the job: 1 in local mode, where the driver runs the tasks. */
-    static int executors(SparkSession spark) {
-        return Math.max(1, spark.sparkContext().statusTracker().getExecutorInfos().length - 1);
     }
 
     /**

@@ -83,4 +83,48 @@ final class SparkSessions {
         }
         return SparkSession.builder().config(conf).getOrCreate();
     }
+
+    /**
+     * Starts the session as {@link #start} does and checks what Spark can only check then.
+     *
+     * @throws InvalidConfigException if Spark rejects its configuration at start (it checks the
+     *     types of its settings then), or the default parallelism is below 1; the session is stopped
+     */
+    static SparkSession startChecked(String appName, String master, boolean ui, Map<String, String> extra) {
+        SparkSession started;
+        try {
+            started = start(appName, master, ui, extra);
+        } catch (IllegalArgumentException e) {
+            throw rejected(e.getMessage());
+        }
+        try {
+            int parallelism = started.sparkContext().defaultParallelism();
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("spark.default.parallelism must be at least 1, got " + parallelism);
+            }
+        } catch (IllegalArgumentException e) {
+            started.stop();
+            throw rejected(e.getMessage());
+        }
+        return started;
+    }
+
+    private static InvalidConfigException rejected(String reason) {
+        return new InvalidConfigException("Spark rejected its configuration: " + firstLine(reason)
+            + "; check --spark-conf and the spark-submit options after --");
+    }
+
+    /** Returns the first line of a message, which is all a one-paragraph error needs. */
+    static String firstLine(String message) {
+        if (message == null) {
+            return "no reason given";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+
+    /** Returns the executors that ran the job: 1 in local mode, where the driver runs the tasks. */
+    static int executors(SparkSession spark) {
+        return Math.max(1, spark.sparkContext().statusTracker().getExecutorInfos().length - 1);
+    }
 }

@@ -124,11 +124,18 @@ public final class WindowedDoubling {
         return readsOfLastRun;
     }
 
+    /** Plays the windows of {@link WindowSchedule#lengths()} in order, without building that list per trial. */
     private int play(int start, long window) {
         readsOfLastRun = 0;
         int position = start;
-        for (long length : new WindowSchedule(k, window).lengths()) {
-            position = playWindow(position, length);
+        for (long full = k / window; full > 0; full--) {
+            position = playWindow(position, window);
+        }
+        long remainder = k % window;
+        for (int b = 62; b >= 0; b--) {
+            if (((remainder >>> b) & 1) == 1) {
+                position = playWindow(position, 1L << b);
+            }
         }
         return position;
     }

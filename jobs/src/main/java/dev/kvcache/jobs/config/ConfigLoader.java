@@ -311,15 +311,7 @@ public final class ConfigLoader {
                     + String.join(", ", ControllerRegistry.names()));
             }
         }
-        List<PointerLaw> laws = new ArrayList<>();
-        for (String name : ConfigValues.stringList(config, "grid.laws")) {
-            try {
-                laws.add(PointerLaw.fromConfigName(name));
-            } catch (IllegalArgumentException e) {
-                throw InvalidConfigException.of("grid.laws", name, "unknown pointer law; known laws: "
-                    + PointerLaw.knownNames());
-            }
-        }
+        List<PointerLaw> laws = ConfigValues.laws(config, "grid.laws");
 
         List<String> engines = ConfigValues.stringList(config, "grid.engines");
         for (String engine : engines) {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.kvcache.engine.task.PointerLaw;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -171,5 +172,18 @@ final class ConfigValues {
                 }
             }
         }
+    }
+
+    /** Reads a non-empty list of pointer laws by their configuration names. */
+    static List<PointerLaw> laws(Config config, String key) {
+        List<PointerLaw> laws = new ArrayList<>();
+        for (String name : stringList(config, key)) {
+            try {
+                laws.add(PointerLaw.fromConfigName(name));
+            } catch (IllegalArgumentException e) {
+                throw InvalidConfigException.of(key, name, "unknown pointer law; known laws: " + PointerLaw.knownNames());
+            }
+        }
+        return laws;
     }
 }

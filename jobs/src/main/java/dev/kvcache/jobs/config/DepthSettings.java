@@ -5,7 +5,6 @@ import dev.kvcache.engine.depth.DepthBounds;
 import dev.kvcache.engine.stats.Binomial;
 import dev.kvcache.engine.task.PointerLaw;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -93,15 +92,7 @@ public record DepthSettings(
         List<Long> heads = ConfigValues.integerList(config, "depth.grid.H", 1, DepthBounds.MAX_FACTOR);
         List<Long> dimensions = ConfigValues.integerList(config, "depth.grid.m", 1, DepthBounds.MAX_FACTOR);
         List<Long> precisions = ConfigValues.integerList(config, "depth.grid.p", 1, DepthBounds.MAX_FACTOR);
-        List<PointerLaw> laws = new ArrayList<>();
-        for (String name : ConfigValues.stringList(config, "depth.grid.laws")) {
-            try {
-                laws.add(PointerLaw.fromConfigName(name));
-            } catch (IllegalArgumentException e) {
-                throw InvalidConfigException.of("depth.grid.laws", name, "unknown pointer law; known laws: "
-                    + PointerLaw.knownNames());
-            }
-        }
+        List<PointerLaw> laws = ConfigValues.laws(config, "depth.grid.laws");
 
         long trials = ConfigValues.integer(config, "depth.trials", 1, MAX_TRIALS);
         long unitTrials = ConfigValues.integer(config, "depth.unit_trials", 1, MAX_TRIALS);

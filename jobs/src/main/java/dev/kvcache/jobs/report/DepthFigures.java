@@ -140,11 +140,11 @@ public final class DepthFigures {
         // and at most MAX_ATTENTION_SERIES of those values, so that three bound lines per colour stay apart.
         Map<Long, Attention> byBandwidth = new TreeMap<>();
         cells.stream().map(Attention::of).sorted(Attention.ORDER).forEach(a -> byBandwidth.putIfAbsent(a.hmp(), a));
-        List<Long> shown = spread(new ArrayList<>(byBandwidth.keySet()), MAX_ATTENTION_SERIES);
+        List<Long> drawnBandwidths = spread(new ArrayList<>(byBandwidth.keySet()), MAX_ATTENTION_SERIES);
         Map<Attention, List<Cell>> byAttention = new TreeMap<>(Attention.ORDER);
         for (Cell cell : cells) {
             Attention attention = Attention.of(cell);
-            if (shown.contains(attention.hmp()) && attention.equals(byBandwidth.get(attention.hmp()))) {
+            if (drawnBandwidths.contains(attention.hmp()) && attention.equals(byBandwidth.get(attention.hmp()))) {
                 byAttention.computeIfAbsent(attention, a -> new ArrayList<>()).add(cell);
             }
         }
